@@ -1,0 +1,12 @@
+export {
+  type ConfigOf,
+  type ConfigSpec,
+  describeConfig,
+  type Env,
+  type EnvVar,
+  envVar,
+  parseConfig,
+} from './config.ts';
+export { ConfigError, ConfigPackageError, type ConfigProblem } from './errors.ts';
+export { boolean, hostPortList, httpUrl, integer, oneOf, type Parser, port, text } from './parsers.ts';
+export { exitOnStartupError } from './startup.ts';
