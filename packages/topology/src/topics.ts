@@ -1,0 +1,187 @@
+import type { Schema } from 'avsc';
+import { type RecordKind, type Records, schemas } from './schemas.ts';
+import { localDateTime } from './time.ts';
+import { bytesToUuid } from './uuid.ts';
+
+/** How a topic's message key is chosen (SPEC §3). */
+export type KeyRule = 'local-date-time' | 'id' | 'iban';
+
+export interface TopicSpec<K extends RecordKind = RecordKind> {
+  /** Default name; KAFKA_<ABBREV>_TOPIC overrides it. */
+  readonly defaultName: string;
+  readonly abbrev: string;
+  readonly partitions: number;
+  /** Requested replication; capped at the number of live brokers when created. */
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string>>;
+  readonly record: K;
+  readonly key: KeyRule;
+}
+
+function spec<K extends RecordKind>(s: TopicSpec<K>): TopicSpec<K> {
+  return s;
+}
+
+export const topicSpecs = {
+  heartbeat: spec({
+    defaultName: 'heartbeat',
+    abbrev: 'HEARTBEAT',
+    partitions: 1,
+    replicationFactor: 3,
+    configs: { 'retention.ms': '900000' },
+    record: 'Heartbeat',
+    key: 'local-date-time',
+  }),
+  confirmAccountCreation: spec({
+    defaultName: 'confirm_account_creation',
+    abbrev: 'CAC',
+    partitions: 1,
+    replicationFactor: 3,
+    configs: {},
+    record: 'ConfirmAccountCreation',
+    key: 'id',
+  }),
+  accountCreationConfirmed: spec({
+    defaultName: 'account_creation_confirmed',
+    abbrev: 'ACC',
+    partitions: 1,
+    replicationFactor: 3,
+    configs: {},
+    record: 'AccountCreationConfirmed',
+    key: 'id',
+  }),
+  accountCreationFailed: spec({
+    defaultName: 'account_creation_failed',
+    abbrev: 'ACF',
+    partitions: 1,
+    replicationFactor: 3,
+    configs: {},
+    record: 'AccountCreationFailed',
+    key: 'id',
+  }),
+  confirmMoneyTransfer: spec({
+    defaultName: 'confirm_money_transfer',
+    abbrev: 'CMT',
+    partitions: 9,
+    replicationFactor: 3,
+    configs: {},
+    record: 'ConfirmMoneyTransfer',
+    key: 'id',
+  }),
+  moneyTransferConfirmed: spec({
+    defaultName: 'money_transfer_confirmed',
+    abbrev: 'MTC',
+    partitions: 9,
+    replicationFactor: 3,
+    configs: {},
+    record: 'MoneyTransferConfirmed',
+    key: 'id',
+  }),
+  moneyTransferFailed: spec({
+    defaultName: 'money_transfer_failed',
+    abbrev: 'MTF',
+    partitions: 9,
+    replicationFactor: 3,
+    configs: {},
+    record: 'MoneyTransferFailed',
+    key: 'id',
+  }),
+  balanceChanged: spec({
+    defaultName: 'balance_changed',
+    abbrev: 'BC',
+    partitions: 9,
+    replicationFactor: 3,
+    configs: {},
+    record: 'BalanceChanged',
+    key: 'iban',
+  }),
+} as const;
+
+export type TopicId = keyof typeof topicSpecs;
+export const topicIds = Object.keys(topicSpecs) as TopicId[];
+export type RecordOf<T extends TopicId> = Records[(typeof topicSpecs)[T]['record']];
+
+/** Dead-letter topics take undecodable messages of a topic, so they never block its partition. */
+export const DEAD_LETTER_SUFFIX = '.dlq';
+export const DEAD_LETTER_PARTITIONS = 1;
+/** Headers a dead-lettered message carries, naming where it came from and why it was set aside. */
+export const DeadLetterHeader = {
+  topic: 'dlq.source.topic',
+  partition: 'dlq.source.partition',
+  offset: 'dlq.source.offset',
+  errorCode: 'dlq.error.code',
+  error: 'dlq.error.message',
+} as const;
+
+export interface ResolvedTopic<T extends TopicId = TopicId> extends TopicSpec {
+  readonly id: T;
+  readonly name: string;
+  /** Registry subject of the value schema: topic-name strategy. */
+  readonly subject: string;
+  readonly deadLetter: string;
+  readonly schema: Schema;
+}
+
+export type Topology = { readonly [T in TopicId]: ResolvedTopic<T> };
+
+/** What a cluster holds when it matches the topology: every topic plus its dead-letter topic. */
+export interface TopicPlan {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string>>;
+  /** Subject and schema of the value, absent for dead-letter topics which hold raw bytes. */
+  readonly subject?: string;
+  readonly schema?: Schema;
+}
+
+export function resolveTopology(names: Partial<Record<TopicId, string>> = {}): Topology {
+  const out: Partial<Record<TopicId, ResolvedTopic>> = {};
+  for (const id of topicIds) {
+    const s = topicSpecs[id];
+    const name = names[id] ?? s.defaultName;
+    out[id] = {
+      ...s,
+      id,
+      name,
+      subject: `${name}-value`,
+      deadLetter: `${name}${DEAD_LETTER_SUFFIX}`,
+      schema: schemas[s.record],
+    };
+  }
+  return out as Topology;
+}
+
+export function plannedTopics(topology: Topology): TopicPlan[] {
+  return topicIds.flatMap((id) => {
+    const t = topology[id];
+    return [
+      {
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor: t.replicationFactor,
+        configs: t.configs,
+        subject: t.subject,
+        schema: t.schema,
+      },
+      {
+        name: t.deadLetter,
+        partitions: DEAD_LETTER_PARTITIONS,
+        replicationFactor: t.replicationFactor,
+        configs: {},
+      },
+    ];
+  });
+}
+
+/** The message key of a record on a topic, by the topic's key rule. */
+export function keyFor<T extends TopicId>(topic: ResolvedTopic<T>, value: RecordOf<T>, now: Date): string {
+  switch (topic.key) {
+    case 'local-date-time':
+      return localDateTime(now);
+    case 'id':
+      return bytesToUuid((value as { id: Buffer }).id);
+    case 'iban':
+      return (value as { iban: string }).iban;
+  }
+}
