@@ -1,0 +1,290 @@
+import type { Codec, RecordOf, TopicId, Topology } from '@open-bank/topology';
+import { DeadLetterHeader, producerDefaults, sendOptions } from '@open-bank/topology';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import { errorCode, isRetryable } from './errors.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+export interface Incoming<T> {
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: T;
+  /** Broker timestamp of the message, ms since the epoch. */
+  readonly timestamp: number;
+}
+
+/** One partition's worth of decoded messages of one topic, in offset order. */
+export type Batch<T extends TopicId> = {
+  [K in T]: {
+    readonly topic: K;
+    readonly partition: number;
+    readonly messages: readonly Incoming<RecordOf<K>>[];
+  };
+}[T];
+
+export interface Outgoing {
+  readonly topic: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ConsumerLoopOptions<T extends TopicId> {
+  readonly kafka: Kafka;
+  readonly codec: Codec;
+  readonly topology: Topology;
+  readonly logger: Logger;
+  readonly metrics: ServiceMetrics;
+  readonly groupId: string;
+  readonly topics: readonly T[];
+  readonly fromBeginning?: boolean;
+  /**
+   * When set, each batch's outputs, dead letters and consumed offsets are committed in one Kafka
+   * transaction, so a crash can neither lose an answer nor publish one twice. Keep it stable across
+   * restarts of the same instance: a restart then fences and aborts what the old process left open,
+   * instead of holding back read-committed consumers until the transaction times out.
+   */
+  readonly transactionalId?: string;
+  readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Handles a batch and returns what to publish for it. Must be safe to call again with messages it has
+   * seen before (a crash between its own commit and Kafka's replays them), answering the same way.
+   */
+  readonly handle: (batch: Batch<T>) => Promise<Outgoing[]>;
+}
+
+/**
+ * The consumer loop every service runs: fetch in batches, decode in the loop, set undecodable messages aside
+ * on the topic's dead-letter topic, hand the rest to the service in one call, publish its outputs and only
+ * then commit the offsets. A failed batch is retried when the error says it may pass; a batch whose handler
+ * fails for good is retried message by message so only the poison message is dead-lettered.
+ */
+export class ConsumerLoop<T extends TopicId> {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly topicByName: Map<string, TopicId>;
+  /** Transactions are published in the order their handlers finished, which is the database commit order. */
+  private publishChain: Promise<unknown> = Promise.resolve();
+  private running = false;
+
+  constructor(private readonly options: ConsumerLoopOptions<T>) {
+    const { kafka, groupId, transactionalId, topology } = options;
+    this.consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      // Read committed only: answers of aborted transactions must never be seen downstream.
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+    });
+    this.producer = kafka.producer(
+      transactionalId
+        ? { ...producerDefaults, transactionalId, maxInFlightRequests: 1, transactionTimeout: 15_000 }
+        : producerDefaults,
+    );
+    this.topicByName = new Map(options.topics.map((id) => [topology[id].name, id]));
+  }
+
+  async start(): Promise<void> {
+    const { topology, topics, fromBeginning = false } = this.options;
+    await this.producer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: topics.map((id) => topology[id].name), fromBeginning });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  /** Stops fetching, lets the batch in hand finish and commit, then disconnects. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+    await this.publishChain.catch(() => undefined);
+    await this.producer.disconnect();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private async eachBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
+    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+    const started = performance.now();
+    const { codec, topology, metrics, logger } = this.options;
+    const topic = this.topicByName.get(batch.topic) as T | undefined;
+    if (topic === undefined) throw new Error(`received a batch of unsubscribed topic ${batch.topic}`);
+    const resolved = topology[topic];
+
+    const decoded = await codec.decodeAll(
+      topic,
+      batch.messages.map((m) => m.value),
+    );
+    const good: Incoming<RecordOf<T>>[] = [];
+    const undecodable: Outgoing[] = [];
+    for (const [i, m] of batch.messages.entries()) {
+      const d = decoded[i];
+      if (!d) continue;
+      if (d.ok) {
+        good.push({
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key?.toString('utf8') ?? null,
+          value: d.value as RecordOf<T>,
+          timestamp: Number(m.timestamp),
+        });
+      } else if (d.error.retryable) {
+        throw d.error;
+      } else {
+        logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: m.offset, err: d.error.message },
+          'dead-lettering undecodable message',
+        );
+        undecodable.push(deadLetter(resolved, batch.partition, m, d.error));
+      }
+    }
+
+    const { outputs, failed } =
+      good.length > 0 ? await this.handleIsolated(topic, batch.partition, good, batch.messages) : NOTHING;
+    const last = batch.messages[batch.messages.length - 1];
+    if (!last) return;
+    const nextOffset = (BigInt(last.offset) + 1n).toString();
+    await this.publish(batch.topic, batch.partition, nextOffset, [...outputs, ...undecodable, ...failed]);
+    await heartbeat();
+
+    const seconds = (performance.now() - started) / 1000;
+    metrics.handled.inc({ topic: batch.topic, outcome: 'ok' }, good.length - failed.length);
+    if (undecodable.length > 0)
+      metrics.handled.inc({ topic: batch.topic, outcome: 'undecodable' }, undecodable.length);
+    if (failed.length > 0) metrics.handled.inc({ topic: batch.topic, outcome: 'failed' }, failed.length);
+    for (let i = 0; i < batch.messages.length; i++)
+      metrics.handlingSeconds.observe({ topic: batch.topic }, seconds);
+    const lag = BigInt(batch.highWatermark) - BigInt(nextOffset);
+    metrics.consumerLag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Number(lag < 0n ? 0n : lag),
+    );
+  }
+
+  /**
+   * Handles the batch in one call; if that fails for good, handles the messages one at a time and
+   * dead-letters only those that fail for good alone. Retryable failures propagate, so the batch is
+   * fetched and tried again.
+   */
+  private async handleIsolated(
+    topic: T,
+    partition: number,
+    messages: Incoming<RecordOf<T>>[],
+    raw: EachBatchPayload['batch']['messages'],
+  ): Promise<{ outputs: Outgoing[]; failed: Outgoing[] }> {
+    const batchOf = (ms: Incoming<RecordOf<T>>[]) =>
+      ({ topic, partition, messages: ms }) as unknown as Batch<T>;
+    try {
+      return { outputs: await this.options.handle(batchOf(messages)), failed: [] };
+    } catch (e) {
+      if (isRetryable(e)) throw e;
+      if (messages.length === 1) {
+        const m = messages[0] as Incoming<RecordOf<T>>;
+        this.options.logger.error(
+          { err: e, offset: m.offset },
+          'handler failed for good; dead-lettering the message',
+        );
+        const original = raw.find((r) => r.offset === m.offset);
+        return {
+          outputs: [],
+          failed: original ? [deadLetter(this.options.topology[topic], partition, original, e)] : [],
+        };
+      }
+    }
+    const result = { outputs: [] as Outgoing[], failed: [] as Outgoing[] };
+    for (const m of messages) {
+      const one = await this.handleIsolated(topic, partition, [m], raw);
+      result.outputs.push(...one.outputs);
+      result.failed.push(...one.failed);
+    }
+    return result;
+  }
+
+  private publish(topic: string, partition: number, offset: string, messages: Outgoing[]): Promise<void> {
+    const run = () =>
+      this.options.transactionalId
+        ? this.publishTransactional(topic, partition, offset, messages)
+        : this.publishPlain(topic, partition, offset, messages);
+    const next = this.publishChain.then(run, run);
+    this.publishChain = next;
+    return next;
+  }
+
+  private async publishTransactional(
+    topic: string,
+    partition: number,
+    offset: string,
+    messages: Outgoing[],
+  ): Promise<void> {
+    const tx = await this.producer.transaction();
+    try {
+      if (messages.length > 0)
+        await tx.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      await tx.sendOffsets({
+        consumerGroupId: this.options.groupId,
+        topics: [{ topic, partitions: [{ partition, offset }] }],
+      });
+      await tx.commit();
+    } catch (e) {
+      await tx.abort().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async publishPlain(
+    topic: string,
+    partition: number,
+    offset: string,
+    messages: Outgoing[],
+  ): Promise<void> {
+    if (messages.length > 0)
+      await this.producer.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+    await this.consumer.commitOffsets([{ topic, partition, offset }]);
+  }
+}
+
+const NOTHING = { outputs: [], failed: [] } as const;
+
+function deadLetter(
+  source: { name: string; deadLetter: string },
+  partition: number,
+  message: { key: Buffer | null; value: Buffer | null; offset: string },
+  error: unknown,
+): Outgoing {
+  return {
+    topic: source.deadLetter,
+    key: message.key?.toString('utf8') ?? null,
+    value: message.value,
+    headers: {
+      [DeadLetterHeader.topic]: source.name,
+      [DeadLetterHeader.partition]: String(partition),
+      [DeadLetterHeader.offset]: message.offset,
+      [DeadLetterHeader.errorCode]: errorCode(error),
+      [DeadLetterHeader.error]: error instanceof Error ? error.message : String(error),
+    },
+  };
+}
+
+export function toTopicMessages(messages: readonly Outgoing[]): TopicMessages[] {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const m of messages) {
+    let t = byTopic.get(m.topic);
+    if (!t) {
+      t = { topic: m.topic, messages: [] };
+      byTopic.set(m.topic, t);
+    }
+    t.messages.push({ key: m.key, value: m.value, headers: m.headers as IHeaders | undefined });
+  }
+  return [...byTopic.values()];
+}

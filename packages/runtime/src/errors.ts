@@ -1,0 +1,29 @@
+/** Base of the runtime's own errors; `retryable` tells the consumer loop whether another try can help. */
+export class RuntimeError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * Whether a failure is worth retrying. Errors that carry a `retryable` flag (every package's error base has
+ * one) say so themselves; anything else — a dropped connection, a database restart — is assumed transient,
+ * because dead-lettering a good message over an infrastructure hiccup would lose it.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (typeof error === 'object' && error !== null && 'retryable' in error) {
+    return (error as { retryable: unknown }).retryable === true;
+  }
+  return true;
+}
+
+export function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error)
+    return String((error as { code: unknown }).code);
+  return error instanceof Error ? error.name : 'UNKNOWN';
+}

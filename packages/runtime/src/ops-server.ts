@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export type HealthState = 'starting' | 'ok' | 'stopping' | 'failed';
+
+export interface Health {
+  state: HealthState;
+  detail?: Record<string, unknown>;
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+
+export interface OpsServerOptions {
+  host: string;
+  port: number;
+  metrics: Registry;
+  health: () => Health;
+  /** Extra routes by "METHOD /path", e.g. the heartbeat's control API. */
+  routes?: Record<string, RouteHandler>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+const MAX_BODY = 64 * 1024;
+
+/** /metrics for Prometheus, /health for orchestrators (200 only when ok), plus a service's own routes. */
+export async function startOpsServer(
+  options: OpsServerOptions,
+): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        sendJson(res, 413, { error: 'body too large' });
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => {
+      void route(req, res, Buffer.concat(chunks).toString('utf8')).catch((e: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { error: e instanceof Error ? e.message : String(e) });
+      });
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/metrics') {
+      const text = await options.metrics.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.contentType });
+      res.end(text);
+      return;
+    }
+    if (req.method === 'GET' && path === '/health') {
+      const h = options.health();
+      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail });
+      return;
+    }
+    const handler = options.routes?.[`${req.method} ${path}`];
+    if (handler) {
+      await handler(req, res, body);
+      return;
+    }
+    sendJson(res, 404, { error: `no route ${req.method} ${path}` });
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    server,
+    url: `http://${options.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
