@@ -1,0 +1,4 @@
+export { readTopic, type TopicMessage } from './read-topic.ts';
+export { repoRoot } from './repo.ts';
+export { type ServiceProcess, spawnService } from './service-process.ts';
+export { waitFor } from './wait.ts';
