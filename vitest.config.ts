@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // The int and e2e tiers share one stack, started once by a global setup on test ports.
 export default defineConfig({
   test: {
+    // CI also writes a JSON report, from which .ci/run prints the one-line summary.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'test-results/vitest.json' },
     projects: [
       {
         test: {
