@@ -16,7 +16,8 @@ export function createKafka(connection: KafkaConnection, options: Partial<KafkaJ
     brokers: connection.brokers,
     clientId: connection.clientId,
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 100, retries: 8 },
+    // Only the first wait is shortened: an idempotent producer must keep kafkajs' unlimited retry count.
+    retry: { initialRetryTime: 100 },
     ...options,
   });
 }

@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { stackEnv } from '@open-bank/stack/testing';
+import {
+  Codec,
+  createKafka,
+  createRegistry,
+  DeadLetterHeader,
+  keyFor,
+  plannedTopics,
+  producerDefaults,
+  resolveTopology,
+  schemaText,
+  type Topology,
+  uuidToBytes,
+} from '@open-bank/topology';
+import type { Kafka } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Batch, ConsumerLoop, type Outgoing } from './consumer-loop.ts';
+import { RuntimeError } from './errors.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { readTopic } from './testing/read-topic.ts';
+import { waitFor } from './testing/wait.ts';
+
+// Scratch topics per run, so this test neither sees nor disturbs the bank's own topics.
+const run = randomUUID().slice(0, 8);
+const modes = ['plain', 'transactional'] as const;
+const topologies = Object.fromEntries(
+  modes.map((mode) => [
+    mode,
+    resolveTopology({
+      confirmMoneyTransfer: `loop_${run}_${mode}_cmt`,
+      moneyTransferConfirmed: `loop_${run}_${mode}_mtc`,
+    }),
+  ]),
+) as Record<(typeof modes)[number], Topology>;
+const used = modes.flatMap((m) => [topologies[m].confirmMoneyTransfer, topologies[m].moneyTransferConfirmed]);
+
+let kafka: Kafka;
+const codecs = {} as Record<(typeof modes)[number], Codec>;
+
+beforeAll(async () => {
+  const env = stackEnv();
+  kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'consumer-loop-test' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const planned = modes
+    .flatMap((m) => plannedTopics(topologies[m]))
+    .filter((p) => used.some((u) => p.name.startsWith(u.name)));
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: planned.map((p) => ({ topic: p.name, numPartitions: p.partitions, replicationFactor: 1 })),
+  });
+  await admin.disconnect();
+  for (const t of used) {
+    const res = await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects/${t.subject}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: schemaText(t.schema) }),
+    });
+    expect(res.status).toBe(200);
+  }
+  for (const m of modes) {
+    codecs[m] = new Codec(createRegistry(env.SCHEMA_REGISTRY_URL), topologies[m]);
+    await codecs[m].prepare(['confirmMoneyTransfer', 'moneyTransferConfirmed']);
+  }
+});
+
+afterAll(async () => {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({ topics: used.flatMap((t) => [t.name, t.deadLetter]) }).catch(() => undefined);
+  await admin.disconnect();
+});
+
+function transfer(id: string, description = 'test') {
+  return {
+    id: uuidToBytes(id),
+    token: 'cash',
+    amount: 100n,
+    from: 'cash',
+    to: 'NL66OPEN0000000000',
+    description,
+  };
+}
+
+/** Answers each transfer with MoneyTransferConfirmed; `poison` descriptions fail for good, once-only retryable. */
+function answering(topology: Topology, codec: Codec, state: { failedOnce: boolean }) {
+  return async (batch: Batch<'confirmMoneyTransfer'>): Promise<Outgoing[]> => {
+    if (batch.messages.some((m) => m.value.description === 'flaky') && !state.failedOnce) {
+      state.failedOnce = true;
+      throw new RuntimeError('FLAKY', 'database went away', { retryable: true });
+    }
+    if (batch.messages.some((m) => m.value.description === 'poison')) {
+      throw new RuntimeError('POISON', 'cannot handle this command');
+    }
+    return batch.messages.map((m) => {
+      const value = { id: m.value.id };
+      return {
+        topic: topology.moneyTransferConfirmed.name,
+        key: keyFor(topology.moneyTransferConfirmed, value, new Date()),
+        value: codec.encode('moneyTransferConfirmed', value),
+      };
+    });
+  };
+}
+
+describe.each(modes)('ConsumerLoop (%s)', (mode) => {
+  it('answers every command once, dead-letters garbage and poison, retries what may pass', async () => {
+    const topology = topologies[mode];
+    const codec = codecs[mode];
+    const transactionalId = mode === 'transactional' ? `loop-test-${run}` : undefined;
+    const groupId = `loop-${run}-${mode}`;
+    const state = { failedOnce: false };
+    const metrics = createMetrics('test');
+    const loop = new ConsumerLoop({
+      kafka,
+      codec,
+      topology,
+      logger: createLogger('test', 'silent'),
+      metrics,
+      groupId,
+      topics: ['confirmMoneyTransfer'],
+      fromBeginning: true,
+      ...(transactionalId ? { transactionalId } : {}),
+      handle: answering(topology, codec, state),
+    });
+
+    const ids = Array.from({ length: 6 }, () => randomUUID());
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    const cmt = topology.confirmMoneyTransfer.name;
+    const send = (id: string, value: Buffer) =>
+      producer.send({ topic: cmt, messages: [{ key: id, value, partition: 0 }] });
+    const before = await readTopic(kafka, topology.moneyTransferConfirmed.name);
+    await send(ids[0] as string, codec.encode('confirmMoneyTransfer', transfer(ids[0] as string)));
+    await send(ids[1] as string, Buffer.from('not avro at all'));
+    await send(ids[2] as string, codec.encode('confirmMoneyTransfer', transfer(ids[2] as string, 'flaky')));
+    await send(ids[3] as string, codec.encode('confirmMoneyTransfer', transfer(ids[3] as string, 'poison')));
+    await send(ids[4] as string, codec.encode('confirmMoneyTransfer', transfer(ids[4] as string)));
+    await producer.disconnect();
+
+    await loop.start();
+    try {
+      const answered = await waitFor(
+        async () => {
+          const all = await readTopic(kafka, topology.moneyTransferConfirmed.name);
+          const mine = all.slice(before.length);
+          return mine.length >= 3 ? mine : undefined;
+        },
+        { timeoutMs: 60_000, what: 'three answers' },
+      );
+      const answeredIds = (
+        await codec.decodeAll(
+          'moneyTransferConfirmed',
+          answered.map((m) => m.value),
+        )
+      ).map((d) => (d.ok ? d.value.id.toString('hex') : 'bad'));
+      const hex = (i: number) => uuidToBytes(ids[i] as string).toString('hex');
+      expect(answeredIds.sort()).toEqual([hex(0), hex(2), hex(4)].sort());
+      expect(state.failedOnce).toBe(true);
+
+      const dead = await waitFor(
+        async () => {
+          const d = await readTopic(kafka, topology.confirmMoneyTransfer.deadLetter);
+          return d.length >= 2 ? d : undefined;
+        },
+        { what: 'two dead letters' },
+      );
+      const headers = dead.map((d) =>
+        Object.fromEntries(Object.entries(d.headers ?? {}).map(([k, v]) => [k, v?.toString()])),
+      );
+      expect(dead.map((d) => d.key?.toString())).toEqual([ids[1], ids[3]]);
+      expect(headers[0]).toMatchObject({
+        [DeadLetterHeader.topic]: cmt,
+        [DeadLetterHeader.partition]: '0',
+        [DeadLetterHeader.offset]: '1',
+        [DeadLetterHeader.errorCode]: 'DECODE_FAILED',
+      });
+      expect(headers[1]).toMatchObject({
+        [DeadLetterHeader.offset]: '3',
+        [DeadLetterHeader.errorCode]: 'POISON',
+      });
+      expect(dead[0]?.value?.toString()).toBe('not avro at all');
+
+      const admin = kafka.admin();
+      await admin.connect();
+      const committed = await waitFor(
+        async () => {
+          const [t] = await admin.fetchOffsets({ groupId, topics: [cmt] });
+          const p0 = t?.partitions.find((p) => p.partition === 0);
+          return p0?.offset === '5' ? p0 : undefined;
+        },
+        { what: 'offset 5 committed' },
+      );
+      await admin.disconnect();
+      expect(committed.offset).toBe('5');
+    } finally {
+      await loop.stop();
+    }
+  });
+});
