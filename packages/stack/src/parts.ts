@@ -1,0 +1,263 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { kafkaLaunch, kafkaNodeFiles, kafkaSeesCluster, prepareKafkaNode } from './kafka.ts';
+import { canQuery, type DbServer, migrate, rolesReady } from './migrate.ts';
+import { MIGRATIONS_DIR, type ProfilePaths, TSX_BIN } from './paths.ts';
+import type { KafkaNode, PortLayout } from './ports.ts';
+import { postgresBinaries, postgresLaunch, postgresRunAs, preparePostgres } from './postgres.ts';
+import { type Launch, STACK_MARKER_VAR } from './processes.ts';
+import type { StackSettings } from './settings.ts';
+import type { StackEnv } from './stack-env.ts';
+
+/** What every part of one stack shares: where it lives, its ports, and the connection settings. */
+export interface StackContext {
+  readonly settings: StackSettings;
+  readonly paths: ProfilePaths;
+  readonly layout: PortLayout;
+  readonly nodes: readonly KafkaNode[];
+  readonly clusterId: string;
+  readonly db: DbServer;
+  readonly env: StackEnv;
+  /** Environment every child starts from (PATH, HOME, ...) plus the stack's marker variable. */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  /** Messages for the person running the stack. */
+  readonly log: (message: string) => void;
+}
+
+/**
+ * One thing the stack runs. `daemon`s stay up (their pid is recorded); a `one-shot` runs to its end and
+ * must exit 0. A part starts once every part in `after` is healthy, and counts as up when `healthy()`
+ * holds and `ready()` (if any) has completed.
+ */
+export interface Part {
+  readonly name: string;
+  readonly kind: 'daemon' | 'one-shot';
+  readonly after: readonly string[];
+  readonly ports: readonly number[];
+  readonly log: string;
+  /** Where a person reaches it, shown by `up` and `status`. */
+  readonly url?: string;
+  /** Why it does not run (e.g. its package does not exist yet). Parts after it are skipped too. */
+  readonly skip?: string;
+  /** Runs elsewhere (e.g. PostgreSQL given by DB_HOSTNAME): never started or stopped, only checked. */
+  readonly external?: boolean;
+  /** One-time setup before the process starts (format storage, initdb). */
+  readonly prepare?: () => Promise<void>;
+  readonly launch: () => Launch;
+  /** Cheap check, polled; false until the part answers. Not used for one-shots. */
+  readonly healthy: () => Promise<boolean>;
+  /** Work once healthy, before dependents start (e.g. migrations). Must be idempotent. */
+  readonly ready?: () => Promise<void>;
+  readonly stopSignal: NodeJS.Signals;
+  readonly stopGraceMs: number;
+  readonly startTimeoutMs: number;
+}
+
+export function repoRelative(ctx: StackContext, file: string): string {
+  return join(ctx.paths.root, file);
+}
+
+/** GET url answers 200. */
+export function httpOk(url: string): () => Promise<boolean> {
+  return async () => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      return res.status === 200;
+    } catch {
+      return false;
+    }
+  };
+}
+
+export interface TsxPartSpec {
+  readonly name: string;
+  /** Entry file, relative to the repository root, e.g. packages/heartbeat/src/main.ts. */
+  readonly entry: string;
+  readonly kind?: 'daemon' | 'one-shot';
+  readonly after: readonly string[];
+  readonly ports?: readonly number[];
+  readonly url?: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Required for daemons; e.g. httpOk(`http://127.0.0.1:${port}/health`). */
+  readonly healthy?: () => Promise<boolean>;
+  readonly startTimeoutMs?: number;
+}
+
+/** A TypeScript service of this repository, run with the repository's tsx. */
+export function tsxPart(ctx: StackContext, spec: TsxPartSpec): Part {
+  const entry = repoRelative(ctx, spec.entry);
+  return {
+    name: spec.name,
+    kind: spec.kind ?? 'daemon',
+    after: spec.after,
+    ports: spec.ports ?? [],
+    log: ctx.paths.log(spec.name),
+    ...(spec.url === undefined ? {} : { url: spec.url }),
+    ...(existsSync(entry) ? {} : { skip: `${spec.entry} does not exist yet` }),
+    launch: () => ({
+      command: TSX_BIN,
+      args: [entry],
+      env: { ...ctx.baseEnv, ...spec.env },
+      cwd: ctx.paths.root,
+    }),
+    healthy: spec.healthy ?? (async () => true),
+    stopSignal: 'SIGTERM',
+    stopGraceMs: 10_000,
+    startTimeoutMs: spec.startTimeoutMs ?? ctx.settings.startTimeoutMs,
+  };
+}
+
+function kafkaPart(ctx: StackContext, node: KafkaNode): Part {
+  const name = `kafka-${node.id}`;
+  const files = kafkaNodeFiles(ctx.paths.kafkaDir(node.id));
+  const log = ctx.paths.log(name);
+  return {
+    name,
+    kind: 'daemon',
+    after: [],
+    ports: [node.port, node.controllerPort],
+    log,
+    url: `127.0.0.1:${node.port}`,
+    prepare: () =>
+      prepareKafkaNode({
+        files,
+        node,
+        nodes: ctx.nodes,
+        clusterId: ctx.clusterId,
+        logFile: log,
+        logsDir: ctx.paths.logsDir,
+        env: ctx.baseEnv,
+        cwd: files.dir,
+      }),
+    launch: () =>
+      kafkaLaunch({
+        files,
+        heapOpts: ctx.settings.kafkaHeapOpts,
+        logsDir: ctx.paths.logsDir,
+        env: ctx.baseEnv,
+        cwd: files.dir,
+      }),
+    healthy: () => kafkaSeesCluster(node.port, ctx.nodes.length),
+    stopSignal: 'SIGTERM',
+    // A controlled shutdown moves leadership away first; with the whole cluster stopping at once that can
+    // stall on a lost quorum, after which SIGKILL is safe (the log is recovered at the next start).
+    stopGraceMs: 20_000,
+    startTimeoutMs: ctx.settings.startTimeoutMs,
+  };
+}
+
+function postgresPart(ctx: StackContext): Part {
+  const log = ctx.paths.log('postgres');
+  const external = ctx.settings.postgres.external;
+  const dataDir = ctx.paths.postgresDir;
+  const db = ctx.db;
+  // PostgreSQL gets a minimal environment: it runs as another user, for whom our HOME means nothing.
+  const env = {
+    PATH: ctx.baseEnv.PATH ?? '/usr/bin:/bin',
+    LC_ALL: 'C',
+    [STACK_MARKER_VAR]: ctx.paths.stackDir,
+  };
+  return {
+    name: 'postgres',
+    kind: 'daemon',
+    after: [],
+    ports: [db.port],
+    log,
+    url: `postgresql://${db.host}:${db.port}`,
+    ...(external ? { external: true } : {}),
+    prepare: async () => {
+      await preparePostgres({
+        binaries: postgresBinaries(),
+        dataDir,
+        runAs: postgresRunAs(),
+        adminUser: db.adminUser,
+        adminPassword: db.adminPassword,
+        logFile: log,
+        env,
+        cwd: ctx.paths.stackDir,
+      });
+    },
+    launch: () =>
+      postgresLaunch({
+        binaries: postgresBinaries(),
+        dataDir,
+        port: db.port,
+        runAs: postgresRunAs(),
+        durable: ctx.settings.profile !== 'test',
+        env,
+        cwd: ctx.paths.stackDir,
+      }),
+    healthy: () => canQuery(db, db.adminUser, db.adminPassword, 'postgres'),
+    ready: async () => {
+      const applied = await migrate(db, MIGRATIONS_DIR);
+      if (applied.length > 0) ctx.log(`postgres: applied ${applied.join(', ')}`);
+      if (!(await rolesReady(db))) {
+        throw new Error('the service roles cannot connect to their databases after the migrations');
+      }
+    },
+    // SIGINT is PostgreSQL's "fast" shutdown: it ends client sessions instead of waiting for them.
+    stopSignal: 'SIGINT',
+    stopGraceMs: 15_000,
+    startTimeoutMs: ctx.settings.startTimeoutMs,
+  };
+}
+
+/**
+ * The parts table: everything `pnpm stack up` runs, in dependency order. A service is added with one more
+ * tsxPart entry (see README.md of this package).
+ */
+export function buildParts(ctx: StackContext): Part[] {
+  const kafka = ctx.nodes.map((n) => kafkaPart(ctx, n));
+  const kafkaNames = kafka.map((p) => p.name);
+  const common = { KAFKA_BROKERS: ctx.env.KAFKA_BROKERS };
+  return [
+    ...kafka,
+    postgresPart(ctx),
+    tsxPart(ctx, {
+      name: 'schema-registry',
+      entry: 'packages/schema-registry/src/main.ts',
+      after: kafkaNames,
+      ports: [ctx.layout.schemaRegistry],
+      url: ctx.env.SCHEMA_REGISTRY_URL,
+      env: {
+        ...common,
+        KAFKA_CLIENT_ID: 'schema-registry',
+        SCHEMA_REGISTRY_HOST: '127.0.0.1',
+        SCHEMA_REGISTRY_PORT: String(ctx.layout.schemaRegistry),
+        SCHEMA_REGISTRY_TOPIC: '_schemas',
+      },
+      healthy: httpOk(`${ctx.env.SCHEMA_REGISTRY_URL}/subjects`),
+    }),
+    tsxPart(ctx, {
+      name: 'synchronizer',
+      entry: 'packages/synchronizer/src/main.ts',
+      kind: 'one-shot',
+      after: [...kafkaNames, 'schema-registry'],
+      env: { ...common, SCHEMA_REGISTRY_URL: ctx.env.SCHEMA_REGISTRY_URL },
+    }),
+    // Services come here, e.g.:
+    // tsxPart(ctx, { name: 'heartbeat', entry: 'packages/heartbeat/src/main.ts',
+    //   after: ['synchronizer'], ports: [ctx.layout.heartbeatControl], env: { ...common, ... },
+    //   healthy: httpOk(`http://127.0.0.1:${ctx.layout.heartbeatControl}/health`) }),
+  ];
+}
+
+/** Dependency depth of each part (0 = needs nothing); parts stop from the deepest level up. */
+export function depthOf(parts: readonly Part[]): Map<string, number> {
+  const byName = new Map(parts.map((p) => [p.name, p]));
+  const depth = new Map<string, number>();
+  const visit = (name: string, trail: readonly string[]): number => {
+    const known = depth.get(name);
+    if (known !== undefined) return known;
+    if (trail.includes(name)) throw new Error(`dependency cycle: ${[...trail, name].join(' -> ')}`);
+    const part = byName.get(name);
+    if (!part) throw new Error(`unknown part '${name}' in 'after' of ${trail.at(-1) ?? '?'}`);
+    const d =
+      part.after.length === 0 ? 0 : 1 + Math.max(...part.after.map((a) => visit(a, [...trail, name])));
+    depth.set(name, d);
+    return d;
+  };
+  for (const p of parts) visit(p.name, []);
+  return depth;
+}

@@ -1,0 +1,57 @@
+/** Where everything listens for profile `dev`; other profiles shift every port by their offset. */
+export const BASE_PORTS = {
+  kafka: 9092,
+  schemaRegistry: 8081,
+  postgres: 5433,
+  graphql: 8888,
+  frontend: 8181,
+  heartbeatControl: 17888,
+} as const;
+
+export type PortName = keyof typeof BASE_PORTS;
+export type PortLayout = { readonly [K in PortName]: number };
+
+/** Built-in profiles. `test` keeps the int tests off the ports of a running dev stack. */
+export const PROFILE_OFFSETS: Readonly<Record<string, number>> = { dev: 0, test: 10_000 };
+
+export const MAX_BROKERS = 3;
+
+export function portLayout(offset: number): PortLayout {
+  const out = {} as Record<PortName, number>;
+  for (const [name, base] of Object.entries(BASE_PORTS) as [PortName, number][]) out[name] = base + offset;
+  return out;
+}
+
+export interface KafkaNode {
+  /** node.id, 1-based. */
+  readonly id: number;
+  readonly port: number;
+  readonly controllerPort: number;
+}
+
+/** Broker n listens on kafka + 2(n-1) and its controller on the port right above. */
+export function kafkaNodes(layout: PortLayout, brokers: number): KafkaNode[] {
+  return Array.from({ length: brokers }, (_, i) => {
+    const port = layout.kafka + 2 * i;
+    return { id: i + 1, port, controllerPort: port + 1 };
+  });
+}
+
+/** Every port a stack of this layout may listen on (embedded PostgreSQL included), for conflict checks. */
+export function allPorts(layout: PortLayout, brokers: number): number[] {
+  const kafka = kafkaNodes(layout, brokers).flatMap((n) => [n.port, n.controllerPort]);
+  const others = (Object.keys(BASE_PORTS) as PortName[]).filter((k) => k !== 'kafka').map((k) => layout[k]);
+  return [...kafka, ...others];
+}
+
+/** Problems with a layout: ports out of range or overlapping (e.g. an offset that pushes past 65535). */
+export function layoutProblems(layout: PortLayout, brokers: number): string[] {
+  const problems: string[] = [];
+  const seen = new Map<number, number>();
+  for (const p of allPorts(layout, brokers)) {
+    if (p < 1 || p > 65_535) problems.push(`port ${p} is out of range`);
+    seen.set(p, (seen.get(p) ?? 0) + 1);
+  }
+  for (const [p, n] of seen) if (n > 1) problems.push(`port ${p} is used twice`);
+  return problems;
+}

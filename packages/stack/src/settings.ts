@@ -1,0 +1,184 @@
+import { type Env, envVar, integer, parseConfig, port, text } from '@open-bank/config';
+import { UsageError } from './errors.ts';
+import { DEFAULT_KAFKA_HEAP_OPTS } from './kafka-config.ts';
+import { PROFILE_OFFSETS } from './ports.ts';
+
+export const COMMANDS = ['up', 'down', 'status', 'start', 'help'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  readonly command: Command;
+  readonly profile: string;
+  /** Undefined: what the profile's data was made for, else 1. */
+  readonly brokers: 1 | 3 | undefined;
+  readonly portOffset: number | undefined;
+  /** up/start: wipe the profile's data first. */
+  readonly fresh: boolean;
+  /** down: delete the profile's data afterwards. */
+  readonly wipe: boolean;
+  /** status: machine-readable output. */
+  readonly json: boolean;
+  /** up/start: only these parts (and what they need). */
+  readonly only: readonly string[] | undefined;
+}
+
+export const USAGE = `Usage: pnpm stack <command> [options]
+
+Commands:
+  up        start Kafka, PostgreSQL, the schema registry and the services in the background; run the
+            synchronizer; return when everything is healthy
+  down      stop everything of the profile and check that its ports are free
+  status    show each part: running, pid, ports, healthy
+  start     up, then follow all logs; down on Ctrl-C
+Options:
+  --profile <name>     dev (default, Kafka 9092), test (+10000) or any name with --port-offset
+  --port-offset <n>    shift every port by n (needed for profiles other than dev and test)
+  --brokers 1|3        Kafka nodes (default: as the profile's data was formatted, else 1)
+  --only <parts>       (up/start) only these parts and what they need, e.g. --only kafka,postgres
+  --fresh              (up/start) delete the profile's data first
+  --wipe               (down) delete the profile's data afterwards
+  --json               (status) print JSON
+Environment:
+  DB_HOSTNAME, DB_PORT           use this PostgreSQL server instead of starting one (port default 5432)
+  DB_PASSWORD                    password of the service roles (default open-bank)
+  DB_ADMIN_USER, DB_ADMIN_PASSWORD  superuser for migrations (default postgres/postgres)
+  KAFKA_HEAP_OPTS                JVM heap of each broker (default ${DEFAULT_KAFKA_HEAP_OPTS})
+  STACK_START_TIMEOUT            seconds a part may take to become healthy (default 120)`;
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let command: Command | undefined;
+  let profile = 'dev';
+  let brokers: 1 | 3 | undefined;
+  let portOffset: number | undefined;
+  let fresh = false;
+  let wipe = false;
+  let json = false;
+  let only: string[] | undefined;
+  const rest = [...argv];
+  const value = (flag: string): string => {
+    const v = rest.shift();
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  while (rest.length > 0) {
+    const arg = rest.shift() as string;
+    const eq = arg.indexOf('=');
+    if (arg.startsWith('--') && eq > 0) {
+      rest.unshift(arg.slice(0, eq), arg.slice(eq + 1));
+      continue;
+    }
+    switch (arg) {
+      case '--profile':
+        profile = value(arg);
+        break;
+      case '--brokers': {
+        const v = value(arg);
+        if (v !== '1' && v !== '3') throw new UsageError(`--brokers must be 1 or 3, got '${v}'`);
+        brokers = v === '1' ? 1 : 3;
+        break;
+      }
+      case '--port-offset': {
+        const v = value(arg);
+        if (!/^\d+$/.test(v) || Number(v) > 50_000) {
+          throw new UsageError(`--port-offset must be a whole number from 0 to 50000, got '${v}'`);
+        }
+        portOffset = Number(v);
+        break;
+      }
+      case '--fresh':
+        fresh = true;
+        break;
+      case '--wipe':
+        wipe = true;
+        break;
+      case '--json':
+        json = true;
+        break;
+      case '--only':
+        only = value(arg)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (only.length === 0) throw new UsageError('--only needs part names');
+        break;
+      case '--help':
+      case '-h':
+        command = 'help';
+        break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+        if (command !== undefined) throw new UsageError(`unexpected argument ${arg}`);
+        if (!(COMMANDS as readonly string[]).includes(arg)) throw new UsageError(`unknown command ${arg}`);
+        command = arg as Command;
+    }
+  }
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(profile)) {
+    throw new UsageError(`--profile must be lower-case letters, digits and '-', got '${profile}'`);
+  }
+  return { command: command ?? 'help', profile, brokers, portOffset, fresh, wipe, json, only };
+}
+
+export type PostgresTarget =
+  | { readonly external: false }
+  | { readonly external: true; readonly host: string; readonly port: number };
+
+/** Everything the stack needs to know, resolved once from arguments and environment. */
+export interface StackSettings {
+  readonly profile: string;
+  readonly portOffset: number;
+  readonly brokers: 1 | 3 | undefined;
+  readonly kafkaHeapOpts: readonly string[];
+  readonly postgres: PostgresTarget;
+  readonly dbPassword: string;
+  readonly dbAdminUser: string;
+  readonly dbAdminPassword: string;
+  readonly startTimeoutMs: number;
+}
+
+const jvmOptions = (raw: string): string[] => {
+  const opts = raw.trim().split(/\s+/).filter(Boolean);
+  if (opts.length === 0) throw new Error('must not be empty');
+  for (const o of opts) if (!o.startsWith('-X')) throw new Error(`must be JVM -X options, got '${o}'`);
+  return opts;
+};
+
+function envSpec(env: Env) {
+  return {
+    ...(env.DB_HOSTNAME === undefined
+      ? {}
+      : { dbHostname: envVar('DB_HOSTNAME', text({ max: 253, pattern: /^[A-Za-z0-9.:_[\]-]+$/ })) }),
+    // Read in every mode so a bad value is reported at once; used for an external server only, the
+    // embedded one listens on its profile's port.
+    dbPort: envVar('DB_PORT', port(), { default: '5432' }),
+    dbPassword: envVar('DB_PASSWORD', text(), { default: 'open-bank' }),
+    dbAdminUser: envVar('DB_ADMIN_USER', text({ max: 63 }), { default: 'postgres' }),
+    dbAdminPassword: envVar('DB_ADMIN_PASSWORD', text(), { default: 'postgres' }),
+    kafkaHeapOpts: envVar('KAFKA_HEAP_OPTS', jvmOptions, { default: DEFAULT_KAFKA_HEAP_OPTS }),
+    startTimeout: envVar('STACK_START_TIMEOUT', integer({ min: 5, max: 3_600 }), { default: '120' }),
+  };
+}
+
+export function stackSettings(
+  args: Pick<CliArgs, 'profile' | 'brokers' | 'portOffset'>,
+  env: Env,
+): StackSettings {
+  const config = parseConfig(envSpec(env), env);
+  const offset = args.portOffset ?? PROFILE_OFFSETS[args.profile];
+  if (offset === undefined) {
+    throw new UsageError(
+      `profile '${args.profile}' has no default ports: give --port-offset (dev is 0, test 10000)`,
+    );
+  }
+  const host = (config as { dbHostname?: string }).dbHostname;
+  return {
+    profile: args.profile,
+    portOffset: offset,
+    brokers: args.brokers,
+    kafkaHeapOpts: config.kafkaHeapOpts,
+    postgres: host === undefined ? { external: false } : { external: true, host, port: config.dbPort },
+    dbPassword: config.dbPassword,
+    dbAdminUser: config.dbAdminUser,
+    dbAdminPassword: config.dbAdminPassword,
+    startTimeoutMs: config.startTimeout * 1000,
+  };
+}
