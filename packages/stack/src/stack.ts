@@ -1,24 +1,7 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import type { Env } from '@open-bank/config';
-import {
-  PartFailedError,
-  PortInUseError,
-  StackBusyError,
-  StackError,
-  StateMismatchError,
-  StopError,
-} from './errors.ts';
+import { PartFailedError, PortInUseError, StackError, StateMismatchError, StopError } from './errors.ts';
+import { withFileLock } from './file-lock.ts';
 import { KAFKA_HOST } from './kafka.ts';
 import { isClusterId, newClusterId } from './kafka-config.ts';
 import type { DbServer } from './migrate.ts';
@@ -133,37 +116,9 @@ export function stackContext(
   return { settings, paths, layout, nodes, clusterId, db, env, baseEnv, log: options.log ?? (() => {}) };
 }
 
-/** One stack command at a time per profile; a lock left by a dead process is taken over. */
-async function withLock<T>(ctx: StackContext, fn: () => Promise<T>): Promise<T> {
-  mkdirSync(ctx.paths.stackDir, { recursive: true });
-  const file = ctx.paths.lockFile;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number(readFileSync(file, 'utf8').trim());
-      if (!Number.isInteger(holder) || holder <= 0 || !isAlive(holder) || holder === process.pid) {
-        rmSync(file, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new StackBusyError(
-          `another stack command (pid ${holder}) is working on profile ${ctx.settings.profile}`,
-        );
-      }
-      await sleep(250);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(file, { force: true });
-  }
+/** One stack command at a time per profile. */
+function withLock<T>(ctx: StackContext, fn: () => Promise<T>): Promise<T> {
+  return withFileLock(ctx.paths.lockFile, `profile ${ctx.settings.profile}`, 120_000, fn);
 }
 
 export function tailOf(file: string, lines = 40): string {

@@ -1,52 +1,87 @@
-// Global setup of vitest's int project: the `test` profile of the stack, fresh for every run.
-// STACK_REUSE=1 keeps it between runs instead (start it if needed, never stop it) for fast iteration;
-// STACK_ONLY=<parts>|all chooses what starts (default for now: kafka,postgres, until the registry and the
-// synchronizer entries are ready).
-import { boolean, envVar, integer, parseConfig, text } from '@open-bank/config';
+// Global setup of vitest's int project: the `test` profile of the stack (ports +10000), fresh for a run.
+// Several test runs in one working tree share it: each holds a lease, the first one wipes and starts the
+// stack, the last one to finish stops it. STACK_REUSE=1 keeps it between runs instead (start it if
+// needed, never stop it) for fast iteration. STACK_ONLY=kafka,postgres starts only those parts.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { boolean, envVar, parseConfig, text } from '@open-bank/config';
 import type { TestProject } from 'vitest/node';
+import { holderAlive, holderTag, withFileLock } from '../file-lock.ts';
+import { REPO_ROOT } from '../paths.ts';
 import { stackSettings } from '../settings.ts';
 import { down, up, wipeProfile } from '../stack.ts';
 import './index.ts';
+
+const PROFILE = 'test';
+// Outside .stack/test, which a fresh start wipes.
+const LEASES = join(REPO_ROOT, '.stack', `${PROFILE}-leases`);
+const LEASE_LOCK = join(REPO_ROOT, '.stack', `${PROFILE}-leases.lock`);
+
+function liveLeases(): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(LEASES);
+  } catch {
+    return [];
+  }
+  return names.filter((name) => {
+    const alive = holderAlive(name.replace('_', ' '));
+    if (!alive) rmSync(join(LEASES, name), { force: true });
+    return alive;
+  });
+}
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const own = parseConfig(
     {
       reuse: envVar('STACK_REUSE', boolean(), { default: 'false' }),
       only: envVar('STACK_ONLY', text(), { default: 'kafka,postgres' }),
-      // Several people (or agents) may run int tests on one machine at once: each picks its own profile
-      // and port offset so the stacks do not collide.
-      profile: envVar('STACK_TEST_PROFILE', text({ max: 40, pattern: /^[a-z0-9-]+$/ }), { default: 'test' }),
-      portOffset: envVar('STACK_TEST_PORT_OFFSET', integer({ min: 0, max: 50_000 }), { default: '10000' }),
     },
     process.env,
   );
-  const PROFILE = own.profile;
   const settings = stackSettings(
-    { profile: PROFILE, brokers: undefined, portOffset: own.portOffset },
+    { profile: PROFILE, brokers: undefined, portOffset: undefined },
     process.env,
   );
   const lines: string[] = [];
   const options = { env: process.env, log: (m: string) => lines.push(m) };
   const only = own.only === 'all' ? undefined : own.only.split(',').map((s) => s.trim());
-  try {
-    if (!own.reuse) {
-      // A previous run that was killed may have left its stack behind.
-      await down(settings, options);
-      wipeProfile(PROFILE);
+  const lease = join(LEASES, holderTag().replace(' ', '_'));
+
+  await withFileLock(LEASE_LOCK, 'test stack leases', 600_000, async () => {
+    const shared = liveLeases().length > 0;
+    try {
+      if (!own.reuse && !shared) {
+        // A previous run that was killed may have left its stack behind.
+        await down(settings, options);
+        wipeProfile(PROFILE);
+      }
+      const result = await up(settings, { ...options, ...(only ? { only } : {}) });
+      project.provide('stackEnv', result.env);
+      process.stdout.write(
+        `[stack] ${PROFILE} stack ${own.reuse ? 'reused (STACK_REUSE)' : shared ? 'shared with another run' : 'up'}` +
+          ` in ${result.seconds.toFixed(1)}s: ${result.listening.map((l) => `${l.name} ${l.url}`).join(', ')}\n`,
+      );
+    } catch (e) {
+      process.stderr.write(`[stack] starting the ${PROFILE} stack failed:\n${lines.join('\n')}\n`);
+      throw e;
     }
-    const result = await up(settings, { ...options, ...(only ? { only } : {}) });
-    project.provide('stackEnv', result.env);
-    process.stdout.write(
-      `[stack] ${PROFILE} stack ${own.reuse ? 'ready (STACK_REUSE)' : 'up'} in ${result.seconds.toFixed(1)}s: ` +
-        `${result.listening.map((l) => `${l.name} ${l.url}`).join(', ')}\n`,
-    );
-  } catch (e) {
-    process.stderr.write(`[stack] starting the ${PROFILE} stack failed:\n${lines.join('\n')}\n`);
-    throw e;
-  }
+    if (!own.reuse) {
+      mkdirSync(LEASES, { recursive: true });
+      writeFileSync(lease, '');
+    }
+  });
   if (own.reuse) return undefined;
+
   return async () => {
-    const r = await down(settings, options);
-    process.stdout.write(`[stack] ${PROFILE} stack down in ${r.seconds.toFixed(1)}s\n`);
+    await withFileLock(LEASE_LOCK, 'test stack leases', 600_000, async () => {
+      rmSync(lease, { force: true });
+      if (liveLeases().length > 0) {
+        process.stdout.write(`[stack] ${PROFILE} stack left up for another test run\n`);
+        return;
+      }
+      const r = await down(settings, options);
+      process.stdout.write(`[stack] ${PROFILE} stack down in ${r.seconds.toFixed(1)}s\n`);
+    });
   };
 }
