@@ -80,10 +80,14 @@ export function migrationSteps(server: DbServer): MigrationStep[] {
 }
 
 /** Applies every not yet applied file of every step, in order; returns the files applied now. */
-export async function migrate(server: DbServer, migrationsDir: string): Promise<string[]> {
+export async function migrate(
+  server: DbServer,
+  migrationsDir: string,
+  steps: readonly MigrationStep[] = migrationSteps(server),
+): Promise<string[]> {
   const variables: SqlVariables = { db_password: server.dbPassword };
   const applied: string[] = [];
-  for (const step of migrationSteps(server)) {
+  for (const step of steps) {
     const dir = join(migrationsDir, step.dir);
     const files = existsSync(dir) ? orderMigrations(readdirSync(dir)) : [];
     const client = connect(server, step.user, step.password, step.database);

@@ -48,7 +48,7 @@ export function parseMigration(text: string, variables: SqlVariables, file = 'mi
   };
   const flush = (gexec: boolean) => {
     const sql = current.trim();
-    if (sql !== '' && !/^(--[^\n]*\n?|\s)*$/.test(sql)) statements.push({ sql, gexec });
+    if (!/^(--[^\n]*\n?|\s|;)*$/.test(sql)) statements.push({ sql, gexec });
     else if (gexec) fail('\\gexec without a query before it');
     current = '';
   };

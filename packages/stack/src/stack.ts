@@ -429,7 +429,7 @@ export async function down(
       ctx.log(`removed ${ctx.paths.stackDir}`);
     }
     return {
-      stopped: recorded,
+      stopped: table.map((p) => p.name).filter((n) => recorded.includes(n)),
       swept: strays,
       seconds: (Date.now() - t0) / 1000,
     };

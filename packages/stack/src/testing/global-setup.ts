@@ -35,7 +35,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const own = parseConfig(
     {
       reuse: envVar('STACK_REUSE', boolean(), { default: 'false' }),
-      only: envVar('STACK_ONLY', text(), { default: 'kafka,postgres' }),
+      only: envVar('STACK_ONLY', text(), { default: 'all' }),
     },
     process.env,
   );
