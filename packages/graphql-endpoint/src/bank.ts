@@ -1,0 +1,167 @@
+import type { Outgoing } from '@open-bank/runtime';
+import { AnswerTimeoutError, ShuttingDownError } from './errors.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import type { PendingAnswers } from './pending.ts';
+import type { Credentials, MoneyTransferRequest } from './validation.ts';
+
+export const INCORRECT_PASSWORD = 'incorrect password';
+
+/** The GraphQL `AccountResult`: iban and token on success, else a reason. */
+export interface AccountResult {
+  readonly iban: string | null;
+  readonly token: string | null;
+  readonly reason: string | null;
+}
+
+/** The GraphQL `MoneyTransferResult`. */
+export interface MoneyTransferResult {
+  readonly uuid: string;
+  readonly success: boolean;
+  readonly reason: string | null;
+}
+
+/** What the command handler answered to a ConfirmAccountCreation. */
+export type AccountAnswer =
+  | { readonly ok: true; readonly iban: string; readonly token: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** What the command handler answered to a ConfirmMoneyTransfer. */
+export interface TransferAnswer {
+  readonly success: boolean;
+  readonly reason: string | null;
+}
+
+export interface AccountRecord {
+  readonly username: string;
+  readonly passwordHash: Buffer;
+  readonly salt: Buffer;
+  /** Id of the ConfirmAccountCreation for this user; re-sent until an answer is stored. */
+  readonly commandId: string;
+  readonly iban: string | null;
+  readonly token: string | null;
+}
+
+/** The part of transactiondb the account and transfer requests use. */
+export interface BankStore {
+  findAccount(username: string): Promise<AccountRecord | null>;
+  /** False when the username exists already (another request was first). */
+  insertAccount(account: AccountRecord): Promise<boolean>;
+  setAccountNumbers(username: string, commandId: string, iban: string, token: string): Promise<void>;
+  /** Swaps a command id that failed for good for a new one, so the next try is a new command. */
+  replaceCommandId(username: string, failedId: string, newId: string): Promise<void>;
+  transferAnswer(uuid: string): Promise<TransferAnswer | null>;
+  saveTransferAnswer(uuid: string, answer: TransferAnswer): Promise<void>;
+}
+
+/** Builds the Kafka messages of the two commands (topic, key and encoded value). */
+export interface CommandEncoder {
+  confirmAccountCreation(id: string): Outgoing;
+  confirmMoneyTransfer(request: MoneyTransferRequest): Outgoing;
+}
+
+export interface Random {
+  uuid(): string;
+  bytes(size: number): Buffer;
+}
+
+export interface BankDeps {
+  readonly store: BankStore;
+  readonly encoder: CommandEncoder;
+  readonly send: (message: Outgoing) => Promise<void>;
+  readonly accounts: PendingAnswers<AccountAnswer>;
+  readonly transfers: PendingAnswers<TransferAnswer>;
+  readonly random: Random;
+  /** Called with the command kind, the outcome and the seconds from sending to the answer. */
+  readonly observe?: (command: 'account' | 'transfer', outcome: string, seconds: number) => void;
+}
+
+/**
+ * The two requests that turn into commands. Both are idempotent: an account is bound to one command id
+ * which is re-sent until answered (the command handler answers a known id the same way again), and a
+ * transfer's uuid is its command id, with answers kept so a repeated uuid gets the known answer.
+ */
+export class Bank {
+  constructor(private readonly deps: BankDeps) {}
+
+  async getAccount(credentials: Credentials): Promise<AccountResult> {
+    const { store, random } = this.deps;
+    const { username, password } = credentials;
+    let account = await store.findAccount(username);
+    // A password hashed just now needs no second, equally slow, check.
+    let verified = false;
+    if (!account) {
+      const { hash, salt } = await hashPassword(password, random.bytes);
+      const created: AccountRecord = {
+        username,
+        passwordHash: hash,
+        salt,
+        commandId: random.uuid(),
+        iban: null,
+        token: null,
+      };
+      if (await store.insertAccount(created)) {
+        account = created;
+        verified = true;
+      } else account = await store.findAccount(username);
+      if (!account) throw new Error(`account ${JSON.stringify(username)} vanished while being created`);
+    }
+    if (!verified && !(await this.passwordMatches(account, password))) {
+      return { iban: null, token: null, reason: INCORRECT_PASSWORD };
+    }
+    if (account.iban !== null && account.token !== null) {
+      return { iban: account.iban, token: account.token, reason: null };
+    }
+    const commandId = account.commandId;
+    const answer = await this.ask('account', this.deps.accounts, commandId, () =>
+      this.deps.encoder.confirmAccountCreation(commandId),
+    );
+    if (answer instanceof Error) return { iban: null, token: null, reason: answer.message };
+    if (answer.ok) {
+      await store.setAccountNumbers(username, commandId, answer.iban, answer.token);
+      return { iban: answer.iban, token: answer.token, reason: null };
+    }
+    await store.replaceCommandId(username, commandId, random.uuid());
+    return { iban: null, token: null, reason: answer.reason };
+  }
+
+  async moneyTransfer(request: MoneyTransferRequest): Promise<MoneyTransferResult> {
+    const { store } = this.deps;
+    const known = await store.transferAnswer(request.uuid);
+    if (known) return { uuid: request.uuid, ...known };
+    const answer = await this.ask('transfer', this.deps.transfers, request.uuid, () =>
+      this.deps.encoder.confirmMoneyTransfer(request),
+    );
+    if (answer instanceof Error) {
+      return { uuid: request.uuid, success: false, reason: answer.message };
+    }
+    await store.saveTransferAnswer(request.uuid, answer);
+    return { uuid: request.uuid, ...answer };
+  }
+
+  private passwordMatches(account: AccountRecord, password: string): Promise<boolean> {
+    return verifyPassword(password, { hash: account.passwordHash, salt: account.salt });
+  }
+
+  private async ask<T>(
+    command: 'account' | 'transfer',
+    pending: PendingAnswers<T>,
+    id: string,
+    message: () => Outgoing,
+  ): Promise<T | AnswerTimeoutError | ShuttingDownError> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const answer = await pending.request(id, () => this.deps.send(message()));
+      this.deps.observe?.(command, 'answered', seconds());
+      return answer;
+    } catch (e) {
+      // Both leave the command possibly on its way: the client may ask again with the same request.
+      if (e instanceof AnswerTimeoutError || e instanceof ShuttingDownError) {
+        this.deps.observe?.(command, e instanceof AnswerTimeoutError ? 'timeout' : 'shutdown', seconds());
+        return e;
+      }
+      this.deps.observe?.(command, 'error', seconds());
+      throw e;
+    }
+  }
+}

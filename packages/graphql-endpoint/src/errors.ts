@@ -1,0 +1,40 @@
+/** Base of every error the GraphQL endpoint throws; `retryable` tells the consumer loop whether to try again. */
+export class GraphqlEndpointError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A client sent an argument that can never be valid; nothing was stored or produced for it. */
+export class BadInputError extends GraphqlEndpointError {
+  constructor(
+    readonly argument: string,
+    message: string,
+  ) {
+    super('BAD_USER_INPUT', message);
+  }
+}
+
+/** No answer to a command arrived in time; the same request may be sent again (it is idempotent). */
+export class AnswerTimeoutError extends GraphqlEndpointError {
+  constructor(
+    readonly commandId: string,
+    timeoutMs: number,
+  ) {
+    super('ANSWER_TIMEOUT', `no answer from the bank within ${timeoutMs} ms; please try again`, {
+      retryable: true,
+    });
+  }
+}
+
+/** The endpoint is stopping: requests still waiting are answered with this instead of hanging. */
+export class ShuttingDownError extends GraphqlEndpointError {
+  constructor() {
+    super('SHUTTING_DOWN', 'the service is shutting down; please try again', { retryable: true });
+  }
+}

@@ -1,0 +1,232 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AccountResult, MoneyTransferResult } from './bank.ts';
+import { TransactionHub } from './hub.ts';
+import { createBankSchema, type EndpointApi } from './schema.ts';
+import { createBankYoga, QueryLimits } from './server.ts';
+import type { TransactionRow } from './transaction.ts';
+import type { Credentials, MoneyTransferRequest } from './validation.ts';
+
+const COMPANY = 'NL66OPEN0000000000';
+const rows: TransactionRow[] = [
+  {
+    id: 2,
+    iban: COMPANY,
+    newBalance: 10n ** 17n - 1000n,
+    changedBy: -1000n,
+    fromTo: 'cash',
+    description: 'w',
+  },
+  { id: 1, iban: COMPANY, newBalance: 10n ** 17n, changedBy: 10n ** 17n, fromTo: 'x', description: 'start' },
+];
+
+function setup() {
+  const calls: string[] = [];
+  const hub = new TransactionHub();
+  const api: EndpointApi = {
+    transactionById: async (id) => {
+      calls.push(`byId:${id}`);
+      return rows.find((r) => r.id === id) ?? null;
+    },
+    transactionsByIban: async (iban, max) => {
+      calls.push(`byIban:${iban}:${max}`);
+      return rows.filter((r) => r.iban === iban).slice(0, max);
+    },
+    lastTransactions: async () => [rows[0] as TransactionRow],
+    streamTransactions: (filter) => hub.subscribe(filter),
+    getAccount: async (c: Credentials): Promise<AccountResult> => {
+      calls.push(`account:${c.username}`);
+      if (c.username === 'broken') throw new Error('database password is hunter2');
+      return { iban: COMPANY, token: '0'.repeat(20), reason: null };
+    },
+    moneyTransfer: async (r: MoneyTransferRequest): Promise<MoneyTransferResult> => {
+      calls.push(`transfer:${r.uuid}:${r.amount}:${r.from}:${r.to}`);
+      return { uuid: r.uuid, success: true, reason: null };
+    },
+  };
+  const yoga = createBankYoga(createBankSchema(api), pino({ level: 'silent' }));
+  return { yoga, calls, hub };
+}
+
+interface Result {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+async function post(
+  yoga: ReturnType<typeof setup>['yoga'],
+  query: string,
+  variables?: object,
+): Promise<Result> {
+  const res = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await res.json()) as Result;
+}
+
+/** A subscription over server-sent events, read to its end (one-shot subscriptions complete by themselves). */
+async function subscribeSse(
+  yoga: ReturnType<typeof setup>['yoga'],
+  query: string,
+  variables?: object,
+): Promise<Result[]> {
+  const res = await yoga.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const text = await res.text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('data:') && l.length > 6)
+    .map((l) => JSON.parse(l.slice(5)) as Result);
+}
+
+const TRANSFER = `subscription ($uuid: String!, $amount: Int!, $from: String!, $to: String!, $token: String!, $descr: String!) {
+  money_transfer(uuid: $uuid, token: $token, amount: $amount, from: $from, to: $to, descr: $descr) { uuid success reason }
+}`;
+const goodTransfer = {
+  uuid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+  amount: 2000,
+  from: 'cash',
+  to: COMPANY,
+  token: 'cash',
+  descr: 'deposit',
+};
+
+describe('the GraphQL schema over HTTP', () => {
+  it('answers queries with the original field names and euro strings, newest first', async () => {
+    const { yoga, calls } = setup();
+    const r = await post(
+      yoga,
+      `{ transactions_by_iban(iban: "${COMPANY}", max_items: 5) { id iban new_balance changed_by from_to descr direction } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    expect(r.data?.transactions_by_iban).toEqual([
+      {
+        id: 2,
+        iban: COMPANY,
+        new_balance: '€999.999.999.999.990,00',
+        changed_by: '€10,00',
+        from_to: 'cash',
+        descr: 'w',
+        direction: 'DEBIT',
+      },
+      {
+        id: 1,
+        iban: COMPANY,
+        new_balance: '€1.000.000.000.000.000,00',
+        changed_by: '€1.000.000.000.000.000,00',
+        from_to: 'x',
+        descr: 'start',
+        direction: 'CREDIT',
+      },
+    ]);
+    expect(calls).toEqual([`byIban:${COMPANY}:5`]);
+    const one = await post(yoga, '{ transaction_by_id(id: 3) { id } all_last_transactions { id } }');
+    expect(one.data).toEqual({ transaction_by_id: null, all_last_transactions: [{ id: 2 }] });
+  });
+
+  it('refuses bad query arguments with BAD_USER_INPUT before touching the store', async () => {
+    const { yoga, calls } = setup();
+    const r = await post(yoga, '{ transactions_by_iban(iban: "NL00XXXX", max_items: 5) { id } }');
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'iban' });
+    expect(r.errors?.[0]?.message).toMatch(/valid IBAN/);
+    const m = await post(yoga, `{ transactions_by_iban(iban: "${COMPANY}", max_items: 100000) { id } }`);
+    expect(m.errors?.[0]?.extensions?.argument).toBe('max_items');
+    expect(calls).toEqual([]);
+  });
+
+  it('runs money_transfer as a one-shot subscription and refuses each kind of bad input', async () => {
+    const { yoga, calls } = setup();
+    const ok = await subscribeSse(yoga, TRANSFER, goodTransfer);
+    expect(ok).toEqual([
+      { data: { money_transfer: { uuid: goodTransfer.uuid, success: true, reason: null } } },
+    ]);
+    expect(calls).toEqual([`transfer:${goodTransfer.uuid}:2000:cash:${COMPANY}`]);
+    calls.length = 0;
+
+    const bad: [string, object][] = [
+      ['uuid', { uuid: 'nope' }],
+      ['amount', { amount: 0 }],
+      ['amount', { amount: -5 }],
+      ['amount', { amount: 100_000_001 }],
+      ['to', { to: 'NL00OPEN0000000000' }],
+      ['from', { from: 'my pocket' }],
+      ['descr', { descr: 'x'.repeat(201) }],
+      ['token', { token: 'x'.repeat(500) }],
+    ];
+    for (const [argument, change] of bad) {
+      const [r] = await subscribeSse(yoga, TRANSFER, { ...goodTransfer, ...change });
+      expect(r?.errors?.[0]?.extensions, argument).toMatchObject({ code: 'BAD_USER_INPUT', argument });
+    }
+    // Beyond GraphQL's Int: refused by the type system itself.
+    const [big] = await subscribeSse(yoga, TRANSFER, { ...goodTransfer, amount: 2 ** 31 });
+    expect(big?.errors?.[0]?.message).toMatch(/Int/);
+    expect(calls).toEqual([]);
+  });
+
+  it('masks unexpected failures so internals do not leak', async () => {
+    const { yoga } = setup();
+    const [r] = await subscribeSse(
+      yoga,
+      'subscription { get_account(username: "broken", password: "pw-12345") { iban reason } }',
+    );
+    expect(JSON.stringify(r)).not.toContain('hunter2');
+    expect(r?.errors?.[0]?.message).toBe('Unexpected error.');
+  });
+
+  it('streams transactions matching the filters', async () => {
+    const { yoga, hub } = setup();
+    const res = await yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({
+        query: `subscription { stream_transactions(iban: "${COMPANY}", direction: DEBIT) { id changed_by direction } }`,
+      }),
+    });
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no body');
+    // The subscription is registered once the response has started.
+    while (hub.size === 0) await new Promise((r) => setTimeout(r, 5));
+    hub.publish(rows);
+    let text = '';
+    while (!text.includes('"id":2')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain(
+      '{"data":{"stream_transactions":{"id":2,"changed_by":"€10,00","direction":"DEBIT"}}}',
+    );
+    expect(text).not.toContain('"id":1');
+    await reader.cancel();
+    while (hub.size > 0) await new Promise((r) => setTimeout(r, 5));
+  });
+
+  it('enforces the depth, alias and token limits', async () => {
+    const { yoga, calls } = setup();
+    const deep = `{ transaction_by_id(id: 1) { ${'... on Transaction { '.repeat(QueryLimits.maxDepth)} id ${'} '.repeat(QueryLimits.maxDepth)} } }`;
+    const d = await post(yoga, deep);
+    expect(d.errors?.[0]?.message).toMatch(/depth limit/);
+    const aliases = Array.from(
+      { length: QueryLimits.maxAliases + 1 },
+      (_, i) => `a${i}: all_last_transactions { id }`,
+    );
+    const a = await post(yoga, `{ ${aliases.join(' ')} }`);
+    expect(a.errors?.[0]?.message).toMatch(/Aliases limit/i);
+    const t = await post(yoga, `{ ${'all_last_transactions { id } '.repeat(QueryLimits.maxTokens / 4)} }`);
+    expect(t.errors?.[0]?.message).toMatch(/Token limit/i);
+    const introspection = await post(
+      yoga,
+      '{ __schema { types { fields { type { fields { type { name } } } } } } }',
+    );
+    expect(introspection.errors?.[0]?.message).toMatch(/depth limit/);
+    expect(calls).toEqual([]);
+    // Within the limits all is well.
+    const fine = await post(yoga, `{ ${aliases.slice(0, QueryLimits.maxAliases).join(' ')} }`);
+    expect(fine.errors).toBeUndefined();
+  });
+});

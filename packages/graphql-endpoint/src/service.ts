@@ -1,0 +1,263 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ConsumerLoop, createLogger, type Health, type Logger, toTopicMessages } from '@open-bank/runtime';
+import {
+  bytesToUuid,
+  Codec,
+  createKafka,
+  createRegistry,
+  keyFor,
+  producerDefaults,
+  sendOptions,
+  topologyOf,
+  uuidToBytes,
+} from '@open-bank/topology';
+import { type AccountAnswer, Bank, type CommandEncoder, type Random, type TransferAnswer } from './bank.ts';
+import type { GraphqlEndpointConfig } from './config.ts';
+import { TransactionHub } from './hub.ts';
+import { createEndpointMetrics, type EndpointMetrics } from './metrics.ts';
+import { PendingAnswers } from './pending.ts';
+import { createBankSchema } from './schema.ts';
+import { SendBatcher } from './send-batcher.ts';
+import { startHttpServer } from './server.ts';
+import { createPool, type NewTransaction, PgBankStore, TransactionStore } from './store.ts';
+
+export const SERVICE = 'graphql-endpoint';
+
+export interface EndpointDeps {
+  readonly logger?: Logger;
+  readonly metrics?: EndpointMetrics;
+  readonly random?: Random;
+  readonly clock?: () => Date;
+}
+
+export interface GraphqlEndpoint {
+  /** Base URL; GraphQL is at `${url}/graphql`. */
+  readonly url: string;
+  readonly port: number;
+  readonly metrics: EndpointMetrics;
+  health(): Health;
+  /** Open stream_transactions subscriptions. */
+  subscriptionCount(): number;
+  /** Stops taking requests, answers waiting ones, ends subscriptions, finishes the batch in hand. */
+  stop(): Promise<void>;
+}
+
+/** Consumer group ids, derived from the client id so a second instance can be told apart by KAFKA_CLIENT_ID. */
+export function groupIds(clientId: string) {
+  return { transactions: `${clientId}-transactions`, answers: `${clientId}-answers` };
+}
+
+/** The answers of a batch that requests of this process wait for, with their ids as UUID strings. */
+function* mine<V extends { id: Buffer }>(
+  pending: PendingAnswers<unknown>,
+  messages: readonly { readonly value: V }[],
+): Generator<{ id: string; value: V }> {
+  if (pending.size === 0) return;
+  for (const m of messages) {
+    const id = bytesToUuid(m.value.id);
+    if (pending.has(id)) yield { id, value: m.value };
+  }
+}
+
+export async function startGraphqlEndpoint(
+  config: GraphqlEndpointConfig,
+  deps: EndpointDeps = {},
+): Promise<GraphqlEndpoint> {
+  const logger = deps.logger ?? createLogger(SERVICE, config.logLevel);
+  const metrics = deps.metrics ?? createEndpointMetrics(SERVICE);
+  const random = deps.random ?? { uuid: randomUUID, bytes: randomBytes };
+  const clock = deps.clock ?? (() => new Date());
+  let state: Health['state'] = 'starting';
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  try {
+    const topology = topologyOf(config);
+    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId });
+    const codec = new Codec(createRegistry(config.schemaRegistryUrl), topology);
+    await codec.prepare(['confirmAccountCreation', 'confirmMoneyTransfer']);
+
+    const pool = createPool({ host: config.dbHostname, port: config.dbPort, password: config.dbPassword });
+    pool.on('error', (e) => logger.warn({ err: e }, 'idle database connection failed'));
+    cleanups.unshift(() => pool.end());
+    await pool.query('SELECT 1 FROM transaction LIMIT 1');
+    const transactions = new TransactionStore(pool);
+
+    const producer = kafka.producer(producerDefaults);
+    await producer.connect();
+    cleanups.unshift(() => producer.disconnect());
+    const batcher = new SendBatcher(async (messages) => {
+      await producer.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+    });
+
+    const hub = new TransactionHub({
+      onSizeChange: (n) => metrics.subscriptions.set(n),
+      onDropped: (n) => {
+        metrics.droppedEvents.inc(n);
+        logger.warn({ dropped: n }, 'a subscriber fell behind; oldest transactions dropped for it');
+      },
+    });
+    const accounts = new PendingAnswers<AccountAnswer>(config.answerTimeoutMs, (n) =>
+      metrics.pendingAnswers.set({ command: 'account' }, n),
+    );
+    const transfers = new PendingAnswers<TransferAnswer>(config.answerTimeoutMs, (n) =>
+      metrics.pendingAnswers.set({ command: 'transfer' }, n),
+    );
+
+    const encoder: CommandEncoder = {
+      confirmAccountCreation: (id) => {
+        const t = topology.confirmAccountCreation;
+        const value = { id: uuidToBytes(id), a_type: 'MANUAL' as const };
+        return { topic: t.name, key: keyFor(t, value, clock()), value: codec.encode(t.id, value) };
+      },
+      confirmMoneyTransfer: (r) => {
+        const t = topology.confirmMoneyTransfer;
+        const value = {
+          id: uuidToBytes(r.uuid),
+          token: r.token,
+          amount: r.amount,
+          from: r.from,
+          to: r.to,
+          description: r.description,
+        };
+        return { topic: t.name, key: keyFor(t, value, clock()), value: codec.encode(t.id, value) };
+      },
+    };
+    const bank = new Bank({
+      store: new PgBankStore(pool),
+      encoder,
+      send: (m) => batcher.send(m),
+      accounts,
+      transfers,
+      random,
+      observe: (command, outcome, seconds) => metrics.answerSeconds.observe({ command, outcome }, seconds),
+    });
+
+    const groups = groupIds(config.clientId);
+    const transactionLoop = new ConsumerLoop({
+      kafka,
+      codec,
+      topology,
+      logger,
+      metrics,
+      groupId: groups.transactions,
+      topics: ['balanceChanged'],
+      fromBeginning: true,
+      partitionsConsumedConcurrently: 3,
+      handle: async (batch) => {
+        const rows: NewTransaction[] = batch.messages.map((m) => ({
+          iban: m.value.iban,
+          newBalance: m.value.new_balance,
+          changedBy: m.value.changed_by,
+          fromTo: m.value.from_to,
+          description: m.value.description,
+          createdAt: new Date(m.timestamp),
+          topic: topology.balanceChanged.name,
+          partition: batch.partition,
+          offset: m.offset,
+        }));
+        const stored = await transactions.insert(rows);
+        metrics.transactionsStored.inc(stored.length);
+        hub.publish(stored);
+        return [];
+      },
+    });
+    // Answers matter only to requests waiting in this process; all others pass by with a map lookup.
+    const answerLoop = new ConsumerLoop({
+      kafka,
+      codec,
+      topology,
+      logger,
+      metrics,
+      groupId: groups.answers,
+      topics: [
+        'accountCreationConfirmed',
+        'accountCreationFailed',
+        'moneyTransferConfirmed',
+        'moneyTransferFailed',
+      ],
+      fromBeginning: false,
+      handle: async (batch) => {
+        switch (batch.topic) {
+          case 'accountCreationConfirmed':
+            for (const m of mine(accounts, batch.messages))
+              accounts.resolve(m.id, { ok: true, iban: m.value.iban, token: m.value.token });
+            break;
+          case 'accountCreationFailed':
+            for (const m of mine(accounts, batch.messages))
+              accounts.resolve(m.id, { ok: false, reason: m.value.reason });
+            break;
+          case 'moneyTransferConfirmed':
+            for (const m of mine(transfers, batch.messages))
+              transfers.resolve(m.id, { success: true, reason: null });
+            break;
+          case 'moneyTransferFailed':
+            for (const m of mine(transfers, batch.messages))
+              transfers.resolve(m.id, { success: false, reason: m.value.reason });
+            break;
+        }
+        return [];
+      },
+    });
+    cleanups.unshift(() => transactionLoop.stop());
+    cleanups.unshift(() => answerLoop.stop());
+    await Promise.all([transactionLoop.start(), answerLoop.start()]);
+
+    const schema = createBankSchema({
+      transactionById: (id) => transactions.byId(id),
+      transactionsByIban: (iban, max) => transactions.byIban(iban, max),
+      lastTransactions: () => transactions.lastOfEveryIban(),
+      streamTransactions: (filter) => hub.subscribe(filter),
+      getAccount: (c) => bank.getAccount(c),
+      moneyTransfer: (r) => bank.moneyTransfer(r),
+    });
+    const health = (): Health => ({
+      state,
+      detail: { subscriptions: hub.size, pendingAnswers: accounts.size + transfers.size },
+    });
+    const http = await startHttpServer({
+      host: config.httpHost,
+      port: config.port,
+      schema,
+      logger,
+      metrics: metrics.registry,
+      health,
+      staticDir: config.staticDir === '' ? null : config.staticDir,
+      onSocketCountChange: (n) => metrics.webSockets.set(n),
+    });
+    cleanups.unshift(() => http.close());
+    state = 'ok';
+    logger.info(
+      { url: `${http.url}/graphql`, groups, staticDir: config.staticDir || undefined },
+      'graphql endpoint ready',
+    );
+
+    let stopping: Promise<void> | null = null;
+    return {
+      url: http.url,
+      port: http.port,
+      metrics,
+      health,
+      subscriptionCount: () => hub.size,
+      stop: () => {
+        stopping ??= (async () => {
+          state = 'stopping';
+          // Waiting requests get a clear "try again" answer instead of being cut off.
+          accounts.close();
+          transfers.close();
+          hub.close();
+          await http.close();
+          await batcher.flush();
+          await Promise.all([transactionLoop.stop(), answerLoop.stop()]);
+          await producer.disconnect();
+          await pool.end();
+          logger.info('graphql endpoint stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    state = 'failed';
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    throw e;
+  }
+}
