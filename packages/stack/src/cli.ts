@@ -46,9 +46,16 @@ async function runStart(settings: StackSettings, args: CliArgs) {
   out('\nFollowing the logs; Ctrl-C stops the stack.\n');
   const follower = followLogs(logs, out);
   await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    // Kept for the whole shutdown: Ctrl-C reaches us twice (from the terminal and relayed by tsx), and
+    // the default action of a second SIGINT would end us halfway through stopping the stack.
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   follower.stop();
   out('');

@@ -29,4 +29,8 @@ async function main() {
   );
 }
 
-main().catch((e) => exitOnStartupError('stack install', e));
+main().catch((e: unknown) => {
+  if (!(e instanceof StackError)) exitOnStartupError('stack install', e);
+  process.stderr.write(`stack install: ${e.message}\n`);
+  process.exit(1);
+});
