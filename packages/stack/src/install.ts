@@ -1,5 +1,6 @@
 // Root postinstall: makes the local stack runnable after `pnpm install` on a fresh clone.
 import { boolean, envVar, exitOnStartupError, parseConfig } from '@open-bank/config';
+import { StackError } from './errors.ts';
 import { checkJavaAndMaven, fetchKafkaLibs } from './kafka-fetch.ts';
 import { KAFKA_LIBS, KAFKA_LIBS_MARKER, KAFKA_POM } from './paths.ts';
 import { postgresBinaries } from './postgres.ts';
