@@ -22,11 +22,11 @@ async function main() {
     return;
   }
   checkJavaAndMaven();
+  // One line of progress: the first fetch downloads about 40 MB from Maven Central.
+  process.stdout.write('stack: Kafka broker jars (Maven) in .cache/kafka/libs:');
   const result = fetchKafkaLibs({ pom: KAFKA_POM, libsDir: KAFKA_LIBS, marker: KAFKA_LIBS_MARKER });
   process.stdout.write(
-    result === 'cached'
-      ? 'stack: Kafka broker jars are up to date in .cache/kafka/libs\n'
-      : `stack: fetched the Kafka broker jars into .cache/kafka/libs (${((Date.now() - t0) / 1000).toFixed(1)}s)\n`,
+    result === 'cached' ? ' up to date\n' : ` fetched (${((Date.now() - t0) / 1000).toFixed(1)}s)\n`,
   );
 }
 
