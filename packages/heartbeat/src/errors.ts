@@ -1,0 +1,34 @@
+/** Base of every error the heartbeat throws; `retryable` says whether trying again may help. */
+export class HeartbeatError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A rate change through the control API that cannot be applied; the message tells the caller why. */
+export class InvalidRateError extends HeartbeatError {
+  constructor(message: string) {
+    super('INVALID_RATE', message);
+  }
+}
+
+/** A send failed after Kafka had acknowledged its first `sent` beats; the rest are still due. */
+export class SendFailedError extends HeartbeatError {
+  readonly sent: number;
+  constructor(sent: number, cause: unknown) {
+    super(
+      'SEND_FAILED',
+      `sending beats failed after ${sent}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        retryable: true,
+        cause,
+      },
+    );
+    this.sent = sent;
+  }
+}
