@@ -4,7 +4,7 @@
 // needed, never stop it) for fast iteration. STACK_ONLY=kafka,postgres starts only those parts.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { boolean, envVar, parseConfig, text } from '@open-bank/config';
+import { boolean, envVar, integer, parseConfig, text } from '@open-bank/config';
 import type { TestProject } from 'vitest/node';
 import { holderAlive, holderTag, withFileLock } from '../file-lock.ts';
 import { REPO_ROOT } from '../paths.ts';
@@ -12,8 +12,17 @@ import { stackSettings } from '../settings.ts';
 import { down, up, wipeProfile } from '../stack.ts';
 import './index.ts';
 
-const PROFILE = 'test';
-// Outside .stack/test, which a fresh start wipes.
+// STACK_TEST_PROFILE / STACK_TEST_PORT_OFFSET give a run a stack of its own, apart from the shared one,
+// for work whose tests must own their consumer groups (e.g. killing a service mid-load).
+const selection = parseConfig(
+  {
+    profile: envVar('STACK_TEST_PROFILE', text({ max: 40, pattern: /^[a-z0-9-]+$/ }), { default: 'test' }),
+    portOffset: envVar('STACK_TEST_PORT_OFFSET', integer({ min: 0, max: 50_000 }), { default: '10000' }),
+  },
+  process.env,
+);
+const PROFILE = selection.profile;
+// Outside .stack/<profile>, which a fresh start wipes.
 const LEASES = join(REPO_ROOT, '.stack', `${PROFILE}-leases`);
 const LEASE_LOCK = join(REPO_ROOT, '.stack', `${PROFILE}-leases.lock`);
 
@@ -40,7 +49,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     process.env,
   );
   const settings = stackSettings(
-    { profile: PROFILE, brokers: undefined, portOffset: undefined },
+    { profile: PROFILE, brokers: undefined, portOffset: selection.portOffset },
     process.env,
   );
   const lines: string[] = [];
