@@ -29,7 +29,9 @@ export function spawnService(options: {
   env: Record<string, string>;
 }): ServiceProcess {
   const root = repoRoot();
-  const child: ChildProcess = spawn(join(root, 'node_modules', '.bin', 'tsx'), [join(root, options.entry)], {
+  // Node itself with tsx's loader, not the tsx CLI: the CLI runs the service in a child process of its own,
+  // so a SIGKILL (kill()) would end only the wrapper and leave the service running.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(root, options.entry)], {
     cwd: root,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
