@@ -1,0 +1,44 @@
+import { type ConfigOf, envVar, integer, oneOf, port, text } from '@open-bank/config';
+import { kafkaConfigSpec } from '@open-bank/topology';
+
+export const commandHandlerConfigSpec = {
+  ...kafkaConfigSpec('command-handler'),
+  dbHostname: envVar('DB_HOSTNAME', text({ max: 255 }), { default: 'localhost' }),
+  dbPort: envVar('DB_PORT', port(), { default: '5432' }),
+  dbPassword: envVar('DB_PASSWORD', text({ max: 200 }), {
+    default: 'open-bank',
+    description: 'password of the command_handler role on balancedb',
+  }),
+  dbPoolSize: envVar('DB_POOL_SIZE', integer({ min: 1, max: 100 }), {
+    default: '5',
+    description: 'connections to balancedb; at least the concurrency plus one',
+  }),
+  port: envVar('COMMAND_HANDLER_PORT', port(), {
+    default: '17890',
+    description: 'port of /metrics and /health',
+  }),
+  httpHost: envVar('HTTP_HOST', text({ max: 255 }), { default: '0.0.0.0' }),
+  logLevel: envVar('LOG_LEVEL', oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), {
+    default: 'info',
+  }),
+  instance: envVar('COMMAND_HANDLER_INSTANCE', text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), {
+    default: '0',
+    description:
+      'stable name of this instance: its Kafka transactional id is command-handler-<instance>; keep it across restarts',
+  }),
+  concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), {
+    default: '3',
+    description: 'partitions handled at the same time',
+  }),
+};
+
+export type CommandHandlerConfig = ConfigOf<typeof commandHandlerConfigSpec>;
+
+/** The database and role are fixed: balancedb belongs to the command handler alone. */
+export const DB_USER = 'command_handler';
+export const DB_NAME = 'balancedb';
+export const GROUP_ID = 'command-handler';
+
+export function transactionalIdOf(instance: string): string {
+  return `command-handler-${instance}`;
+}

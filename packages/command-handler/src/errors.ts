@@ -1,0 +1,39 @@
+/** Base of the command handler's errors; `retryable` tells the consumer loop whether to try the batch again. */
+export class CommandHandlerError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/**
+ * balancedb failed. Connection problems, serialization failures and deadlocks may pass on another try; a
+ * statement PostgreSQL refuses for its data (a check or a value out of range) will not, so the consumer loop
+ * narrows the batch down to the message that causes it and sets that one aside.
+ */
+export class DatabaseError extends CommandHandlerError {
+  /** SQLSTATE when PostgreSQL answered, undefined when it did not. */
+  readonly sqlState: string | undefined;
+  constructor(message: string, sqlState: string | undefined, retryable: boolean, cause?: unknown) {
+    super('DATABASE', message, { retryable, cause });
+    this.sqlState = sqlState;
+  }
+}
+
+/** A stored answer could not be read back: the table holds something this code did not write. */
+export class StoredAnswerError extends CommandHandlerError {
+  constructor(message: string) {
+    super('STORED_ANSWER_INVALID', message);
+  }
+}
+
+/** Re-publishing the answers of the batches a crashed run left unpublished failed; the start is aborted. */
+export class RecoveryError extends CommandHandlerError {
+  constructor(message: string, cause?: unknown) {
+    super('RECOVERY_FAILED', message, { retryable: true, cause });
+  }
+}

@@ -1,0 +1,19 @@
+export {
+  type CommandHandlerConfig,
+  commandHandlerConfigSpec,
+  DB_NAME,
+  DB_USER,
+  GROUP_ID,
+  transactionalIdOf,
+} from './config.ts';
+export {
+  type Account,
+  type AccountGenerators,
+  decideAccountCreation,
+  decideTransfer,
+  decideTransfers,
+  FailureReason,
+  type Transfer,
+} from './decide.ts';
+export { CommandHandlerError, DatabaseError, RecoveryError, StoredAnswerError } from './errors.ts';
+export { type CommandHandler, type CommandHandlerDeps, startCommandHandler } from './service.ts';
