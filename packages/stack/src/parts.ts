@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { kafkaLaunch, kafkaNodeFiles, kafkaSeesCluster, prepareKafkaNode } from './kafka.ts';
 import { canQuery, type DbServer, migrate, rolesReady } from './migrate.ts';
 import { MIGRATIONS_DIR, type ProfilePaths, TSX_BIN } from './paths.ts';
 import type { KafkaNode, PortLayout } from './ports.ts';
-import { postgresBinaries, postgresLaunch, postgresRunAs, preparePostgres } from './postgres.ts';
+import {
+  type PostgresPlace,
+  postgresLaunch,
+  postgresPlace,
+  postgresRunAs,
+  preparePostgres,
+} from './postgres.ts';
 import { type Launch, STACK_MARKER_VAR } from './processes.ts';
 import type { StackSettings } from './settings.ts';
 import type { StackEnv } from './stack-env.ts';
@@ -150,7 +156,11 @@ function kafkaPart(ctx: StackContext, node: KafkaNode): Part {
 function postgresPart(ctx: StackContext): Part {
   const log = ctx.paths.log('postgres');
   const external = ctx.settings.postgres.external;
-  const dataDir = ctx.paths.postgresDir;
+  let placed: PostgresPlace | undefined;
+  const place = () => {
+    placed ??= postgresPlace(ctx.paths.stackDir, postgresRunAs());
+    return placed;
+  };
   const db = ctx.db;
   // PostgreSQL gets a minimal environment: it runs as another user, for whom our HOME means nothing.
   const env = {
@@ -167,27 +177,32 @@ function postgresPart(ctx: StackContext): Part {
     url: `postgresql://${db.host}:${db.port}`,
     ...(external ? { external: true } : {}),
     prepare: async () => {
+      const runAs = postgresRunAs();
+      const { binaries, dataDir } = place();
       await preparePostgres({
-        binaries: postgresBinaries(),
+        binaries,
         dataDir,
-        runAs: postgresRunAs(),
+        runAs,
         adminUser: db.adminUser,
         adminPassword: db.adminPassword,
         logFile: log,
         env,
-        cwd: ctx.paths.stackDir,
+        // Somewhere the postgres user may enter: the repository itself may be closed to it.
+        cwd: dirname(dataDir),
       });
     },
-    launch: () =>
-      postgresLaunch({
-        binaries: postgresBinaries(),
+    launch: () => {
+      const { binaries, dataDir } = place();
+      return postgresLaunch({
+        binaries,
         dataDir,
         port: db.port,
         runAs: postgresRunAs(),
         durable: ctx.settings.profile !== 'test',
         env,
-        cwd: ctx.paths.stackDir,
-      }),
+        cwd: dirname(dataDir),
+      });
+    },
     healthy: () => canQuery(db, db.adminUser, db.adminPassword, 'postgres'),
     ready: async () => {
       const applied = await migrate(db, MIGRATIONS_DIR);

@@ -1,17 +1,20 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { arch, platform } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { PartFailedError, PrerequisiteError } from './errors.ts';
 import { type Launch, runToEnd } from './processes.ts';
@@ -198,5 +201,69 @@ export function postgresLaunch(opts: {
     env: opts.env,
     cwd: opts.cwd,
     ...(opts.runAs ? { uid: opts.runAs.uid, gid: opts.runAs.gid } : {}),
+  };
+}
+
+/** Whether the user can run the binary and write the directory (every parent must be traversable). */
+function reachable(runAs: RunAs, binary: string, writableDir: string): boolean {
+  const r = spawnSync('/bin/sh', ['-c', 'test -x "$1" && test -w "$2"', 'sh', binary, writableDir], {
+    uid: runAs.uid,
+    gid: runAs.gid,
+    stdio: 'ignore',
+  });
+  return r.status === 0;
+}
+
+export interface PostgresPlace {
+  readonly binaries: PostgresBinaries;
+  /** The data directory PostgreSQL is given (the real one, not a symlink). */
+  readonly dataDir: string;
+}
+
+/**
+ * Where the binaries and the data directory are, for the user PostgreSQL runs as. Normally the repository
+ * itself (`.stack/<profile>/postgres`). When we are root and that user cannot reach into the repository
+ * (a checkout under /root, which is mode 700), the binaries are copied and the data kept under the system
+ * temp directory, with `.stack/<profile>/postgres` a symlink to it; a missing symlink means the data there
+ * is stale (the profile was wiped) and it is removed.
+ */
+export function postgresPlace(stackDir: string, runAs: RunAs | undefined): PostgresPlace {
+  const binaries = postgresBinaries();
+  const link = join(stackDir, 'postgres');
+  mkdirSync(stackDir, { recursive: true });
+  if (!runAs || reachable(runAs, binaries.postgres, stackDir)) return { binaries, dataDir: link };
+  const base = join(tmpdir(), 'open-bank-stack');
+  const version = createHash('sha256').update(binaries.nativeDir).digest('hex').slice(0, 12);
+  const nativeCopy = join(base, `postgres-${platform()}-${arch()}-${version}`);
+  if (!existsSync(join(nativeCopy, '.complete'))) {
+    rmSync(nativeCopy, { recursive: true, force: true });
+    cpSync(binaries.nativeDir, nativeCopy, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(nativeCopy, '.complete'), '');
+  }
+  chmodSync(base, 0o755);
+  const dataDir = join(
+    base,
+    `data-${createHash('sha256').update(stackDir).digest('hex').slice(0, 12)}`,
+    'postgres',
+  );
+  let linked = false;
+  try {
+    linked = readlinkSync(link) === dataDir;
+  } catch {
+    // no symlink yet
+  }
+  if (!linked) {
+    rmSync(dirname(dataDir), { recursive: true, force: true });
+    rmSync(link, { recursive: true, force: true });
+    mkdirSync(dirname(dataDir), { recursive: true, mode: 0o755 });
+    symlinkSync(dataDir, link);
+  }
+  return {
+    binaries: {
+      nativeDir: nativeCopy,
+      initdb: join(nativeCopy, 'bin', 'initdb'),
+      postgres: join(nativeCopy, 'bin', 'postgres'),
+    },
+    dataDir,
   };
 }

@@ -1,4 +1,15 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readlinkSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Env } from '@open-bank/config';
 import { PartFailedError, PortInUseError, StackError, StateMismatchError, StopError } from './errors.ts';
 import { withFileLock } from './file-lock.ts';
@@ -425,7 +436,7 @@ export async function down(
       );
     }
     if (options.wipe) {
-      rmSync(ctx.paths.stackDir, { recursive: true, force: true });
+      removeProfileDir(ctx.paths.stackDir);
       ctx.log(`removed ${ctx.paths.stackDir}`);
     }
     return {
@@ -478,5 +489,17 @@ export function wipeProfile(profile: string): void {
   if (markedProcesses(dir).length > 0) {
     throw new StateMismatchError(`profile ${profile} still has running processes: run pnpm stack down first`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  removeProfileDir(dir);
+}
+
+/** The profile's directory, and PostgreSQL's data when it had to live outside (see postgresPlace). */
+function removeProfileDir(stackDir: string): void {
+  const link = join(stackDir, 'postgres');
+  try {
+    if (lstatSync(link).isSymbolicLink())
+      rmSync(dirname(readlinkSync(link)), { recursive: true, force: true });
+  } catch {
+    // no PostgreSQL data
+  }
+  rmSync(stackDir, { recursive: true, force: true });
 }
