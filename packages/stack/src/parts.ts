@@ -251,10 +251,60 @@ export function buildParts(ctx: StackContext): Part[] {
       after: [...kafkaNames, 'schema-registry'],
       env: { ...common, SCHEMA_REGISTRY_URL: ctx.env.SCHEMA_REGISTRY_URL },
     }),
-    // Services come here, e.g.:
-    // tsxPart(ctx, { name: 'heartbeat', entry: 'packages/heartbeat/src/main.ts',
-    //   after: ['synchronizer'], ports: [ctx.layout.heartbeatControl], env: { ...common, ... },
-    //   healthy: httpOk(`http://127.0.0.1:${ctx.layout.heartbeatControl}/health`) }),
+    ...serviceParts(ctx),
+  ];
+}
+
+/** Parts that make up the infrastructure; the rest are the bank's services, which tests may start themselves. */
+export const INFRA_PARTS = ['kafka', 'postgres', 'schema-registry', 'synchronizer'] as const;
+
+/** The bank's services, each a TypeScript entry run with tsx, healthy once its /health answers 200. */
+function serviceParts(ctx: StackContext): Part[] {
+  const kafka = {
+    KAFKA_BROKERS: ctx.env.KAFKA_BROKERS,
+    SCHEMA_REGISTRY_URL: ctx.env.SCHEMA_REGISTRY_URL,
+    HTTP_HOST: '127.0.0.1',
+  };
+  const db = { DB_HOSTNAME: ctx.env.DB_HOSTNAME, DB_PORT: ctx.env.DB_PORT, DB_PASSWORD: ctx.env.DB_PASSWORD };
+  const health = (port: number) => httpOk(`http://127.0.0.1:${port}/health`);
+  const { layout } = ctx;
+  return [
+    tsxPart(ctx, {
+      name: 'command-handler',
+      entry: 'packages/command-handler/src/main.ts',
+      after: ['synchronizer', 'postgres'],
+      ports: [layout.commandHandler],
+      url: `http://127.0.0.1:${layout.commandHandler}/metrics`,
+      env: { ...kafka, ...db, COMMAND_HANDLER_PORT: String(layout.commandHandler) },
+      healthy: health(layout.commandHandler),
+    }),
+    tsxPart(ctx, {
+      name: 'graphql-endpoint',
+      entry: 'packages/graphql-endpoint/src/main.ts',
+      after: ['synchronizer', 'postgres'],
+      ports: [layout.graphql],
+      url: `http://127.0.0.1:${layout.graphql}/graphql`,
+      env: { ...kafka, ...db, GRAPHQL_PORT: String(layout.graphql) },
+      healthy: health(layout.graphql),
+    }),
+    tsxPart(ctx, {
+      name: 'command-generator',
+      entry: 'packages/command-generator/src/main.ts',
+      after: ['synchronizer'],
+      ports: [layout.commandGenerator],
+      url: `http://127.0.0.1:${layout.commandGenerator}/metrics`,
+      env: { ...kafka, COMMAND_GENERATOR_PORT: String(layout.commandGenerator) },
+      healthy: health(layout.commandGenerator),
+    }),
+    tsxPart(ctx, {
+      name: 'heartbeat',
+      entry: 'packages/heartbeat/src/main.ts',
+      after: ['synchronizer'],
+      ports: [layout.heartbeatControl],
+      url: `http://127.0.0.1:${layout.heartbeatControl}/state`,
+      env: { ...kafka, HEARTBEAT_PORT: String(layout.heartbeatControl) },
+      healthy: health(layout.heartbeatControl),
+    }),
   ];
 }
 

@@ -6,6 +6,8 @@ export const BASE_PORTS = {
   graphql: 8888,
   frontend: 8181,
   heartbeatControl: 17888,
+  commandGenerator: 17889,
+  commandHandler: 17890,
 } as const;
 
 export type PortName = keyof typeof BASE_PORTS;

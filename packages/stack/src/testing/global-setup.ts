@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { boolean, envVar, integer, parseConfig, text } from '@open-bank/config';
 import type { TestProject } from 'vitest/node';
 import { holderAlive, holderTag, withFileLock } from '../file-lock.ts';
+import { INFRA_PARTS } from '../parts.ts';
 import { REPO_ROOT } from '../paths.ts';
 import { stackSettings } from '../settings.ts';
 import { down, up, wipeProfile } from '../stack.ts';
@@ -44,7 +45,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const own = parseConfig(
     {
       reuse: envVar('STACK_REUSE', boolean(), { default: 'false' }),
-      only: envVar('STACK_ONLY', text(), { default: 'all' }),
+      // The int tier starts the bank's services itself where it needs them (and kills them, to test
+      // recovery); the e2e tier drives the whole bank through a browser, so it gets everything.
+      only: envVar('STACK_ONLY', text(), { default: project.name === 'e2e' ? 'all' : INFRA_PARTS.join(',') }),
     },
     process.env,
   );
