@@ -52,6 +52,12 @@ export interface ConsumerLoopOptions<T extends TopicId> {
    * seen before (a crash between its own commit and Kafka's replays them), answering the same way.
    */
   readonly handle: (batch: Batch<T>) => Promise<Outgoing[]>;
+  /**
+   * Told when the Kafka consumer crashed and will not restart itself (kafkajs gives up on errors it does
+   * not consider retriable, e.g. a fenced transactional producer): the loop no longer consumes, and a service
+   * should report itself unhealthy or exit rather than sit idle.
+   */
+  readonly onFatal?: (error: Error) => void;
 }
 
 /**
@@ -93,6 +99,11 @@ export class ConsumerLoop<T extends TopicId> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: topics.map((id) => topology[id].name), fromBeginning });
     this.running = true;
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.options.logger.error({ err: payload.error }, 'Kafka consumer crashed and will not restart');
+      this.options.onFatal?.(payload.error);
+    });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
