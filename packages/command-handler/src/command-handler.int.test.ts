@@ -153,6 +153,39 @@ describe('command handler on the real stack', () => {
     expect(repeated[1]?.value.equals(repeated[0]?.value as Buffer)).toBe(true);
   });
 
+  it('keeps odd text exactly: a NUL character, quotes, backslashes and emoji in description and counter-party', async () => {
+    const [a] = await openAccounts(1);
+    if (!a) throw new Error('account missing');
+    const odd = 'nul\u0000 "quoted" back\\slash 💶 ünï';
+    const deposit = transfer({ from: CASH, to: a.iban, amount: 5_000n, description: odd });
+    const payment = transfer({
+      from: a.iban,
+      token: a.token,
+      to: `shop${odd}`,
+      amount: 1_000n,
+      description: odd,
+    });
+    await writer.transfers([deposit]);
+    await answersFor([deposit.id]);
+    await writer.transfers([payment]);
+    await answersFor([payment.id]);
+    // A repeat is answered from what balancedb stored.
+    await writer.transfers([payment]);
+    const answers = await answersFor([payment.id], 2);
+    expect(answers.get(payment.id)?.map((x) => x.topic)).toEqual([
+      'moneyTransferConfirmed',
+      'moneyTransferConfirmed',
+    ]);
+    expect((await readBalanceChanges(scratch)).get(a.iban)).toEqual([
+      { iban: a.iban, new_balance: 5_000n, changed_by: 5_000n, from_to: CASH, description: odd },
+      { iban: a.iban, new_balance: 4_000n, changed_by: -1_000n, from_to: `shop${odd}`, description: odd },
+    ]);
+    const stored = await db.query<{ events: unknown }>('SELECT events FROM transfer_command WHERE id = $1', [
+      payment.id,
+    ]);
+    expect(JSON.stringify(stored.rows[0]?.events)).toContain('shop');
+  });
+
   it('dead-letters undecodable messages with their origin and keeps answering', async () => {
     const cmt = scratch.topology.confirmMoneyTransfer;
     const valid = transfer({ from: CASH, to: 'nowhere' });

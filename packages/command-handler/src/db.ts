@@ -19,6 +19,11 @@ export function createPool(settings: DbSettings): pg.Pool {
     application_name: 'command-handler',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // A stuck statement or a frozen holder of row locks must not stall every partition for good: time
+    // out (a retryable failure) and let the consumer loop try the batch again.
+    statement_timeout: 30_000,
+    query_timeout: 40_000,
+    idle_in_transaction_session_timeout: 60_000,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID && format !== 'binary'

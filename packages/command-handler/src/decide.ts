@@ -22,7 +22,7 @@ export const MAX_BALANCE = 2n ** 63n - 1n;
 
 export interface Account {
   readonly token: string;
-  readonly balance: bigint;
+  balance: bigint;
   readonly limit: bigint;
 }
 
@@ -55,7 +55,10 @@ export function decideTransfers(
   accounts: ReadonlyMap<string, Account>,
   transfers: readonly Transfer[],
 ): TransferDecisions {
-  const balances = new Map(accounts);
+  // Own copies, changed in place while deciding: the caller's accounts stay as they were.
+  const balances = new Map<string, Account>();
+  for (const [iban, a] of accounts)
+    balances.set(iban, { token: a.token, balance: a.balance, limit: a.limit });
   const outcomes = transfers.map((t) => decideTransfer(balances, t));
   const deltas = new Map<string, bigint>();
   for (const [iban, after] of balances) {
@@ -66,9 +69,12 @@ export function decideTransfers(
   return { outcomes, deltas, balances };
 }
 
-/** Decides one transfer and applies it to `balances` when it succeeds. Checks run in the SPEC's order. */
-export function decideTransfer(balances: Map<string, Account>, t: Transfer): TransferOutcome {
-  if (t.from !== CASH && !isBankIban(t.from)) return fail(FailureReason.fromInvalid);
+/**
+ * Decides one transfer and applies it to the accounts in `balances` (changing their balance in place) when
+ * it succeeds. Checks run in the SPEC's order.
+ */
+export function decideTransfer(balances: ReadonlyMap<string, Account>, t: Transfer): TransferOutcome {
+  if (t.from !== CASH && !isBankIbanCached(t.from)) return fail(FailureReason.fromInvalid);
   if (t.from === t.to) return fail(FailureReason.sameAccount);
   const from = balances.get(t.from);
   const to = balances.get(t.to);
@@ -78,27 +84,39 @@ export function decideTransfer(balances: Map<string, Account>, t: Transfer): Tra
     if (t.amount <= 0n) return fail(FailureReason.amountNotPositive);
     if (from.balance - t.amount < from.limit) return fail(FailureReason.insufficientFunds);
     if (to && to.balance + t.amount > MAX_BALANCE) return fail(FailureReason.amountTooLarge);
-    const events: BalanceChanged[] = [change(balances, t.from, from, -t.amount, t.to, t.description)];
-    if (to) events.push(change(balances, t.to, to, t.amount, t.from, t.description));
+    const events: BalanceChanged[] = [change(t.from, from, -t.amount, t.to, t.description)];
+    if (to) events.push(change(t.to, to, t.amount, t.from, t.description));
     return { ok: true, events };
   }
   if (!to) return fail(FailureReason.bothUnknown);
   if (t.amount <= 0n) return fail(FailureReason.amountNotPositive);
   if (to.balance + t.amount > MAX_BALANCE) return fail(FailureReason.amountTooLarge);
-  return { ok: true, events: [change(balances, t.to, to, t.amount, t.from, t.description)] };
+  return { ok: true, events: [change(t.to, to, t.amount, t.from, t.description)] };
 }
 
 function change(
-  balances: Map<string, Account>,
   iban: string,
   account: Account,
   by: bigint,
   counterParty: string,
   description: string,
 ): BalanceChanged {
-  const newBalance = account.balance + by;
-  balances.set(iban, { ...account, balance: newBalance });
-  return { iban, new_balance: newBalance, changed_by: by, from_to: counterParty, description };
+  account.balance += by;
+  return { iban, new_balance: account.balance, changed_by: by, from_to: counterParty, description };
+}
+
+// The same few hundred IBANs come by all the time, and the mod-97 check is not free.
+const bankIbans = new Map<string, boolean>();
+
+/** `isBankIban`, remembered (a bounded cache: it only ever holds the answer of a pure function). */
+export function isBankIbanCached(value: string): boolean {
+  let known = bankIbans.get(value);
+  if (known === undefined) {
+    known = isBankIban(value);
+    if (bankIbans.size >= 100_000) bankIbans.clear();
+    bankIbans.set(value, known);
+  }
+  return known;
 }
 
 function fail(reason: FailureReason): TransferOutcome {

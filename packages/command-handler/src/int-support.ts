@@ -6,89 +6,36 @@ import { stackEnv } from '@open-bank/stack/testing';
 import {
   type BalanceChanged,
   bytesToUuid,
-  Codec,
   type ConfirmMoneyTransfer,
   createKafka,
-  createRegistry,
   keyFor,
-  plannedTopics,
   producerDefaults,
   type RecordOf,
-  resolveTopology,
-  schemaText,
   type TopicId,
-  type Topology,
-  topicSpecs,
   uuidToBytes,
 } from '@open-bank/topology';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
 import { DB_NAME, DB_USER } from './config.ts';
 import { createPool } from './db.ts';
+import { createScratchTopics, type ScratchTopics } from './scratch-topics.ts';
 
-export const HANDLER_TOPICS = [
-  'confirmAccountCreation',
-  'accountCreationConfirmed',
-  'accountCreationFailed',
-  'confirmMoneyTransfer',
-  'moneyTransferConfirmed',
-  'moneyTransferFailed',
-  'balanceChanged',
-] as const satisfies readonly TopicId[];
+export { HANDLER_TOPICS } from './scratch-topics.ts';
 
-export interface Scratch {
-  readonly topology: Topology;
-  /** KAFKA_<ABBREV>_TOPIC variables pointing the handler at the scratch topics. */
-  readonly topicEnv: Record<string, string>;
+export interface Scratch extends ScratchTopics {
   readonly kafka: Kafka;
-  readonly codec: Codec;
-  readonly drop: () => Promise<void>;
 }
 
-/** Creates the handler's topics (and dead-letter topics) under a fresh prefix and registers their schemas. */
+/** The handler's topics under a fresh prefix on the test stack, schemas registered. */
 export async function scratchTopics(label: string): Promise<Scratch> {
   const env = stackEnv();
-  const prefix = `ch_${label}_${randomUUID().slice(0, 8)}`;
-  const names = Object.fromEntries(
-    HANDLER_TOPICS.map((id) => [id, `${prefix}_${topicSpecs[id].defaultName}`]),
-  );
-  const topology = resolveTopology(names);
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: `ch-test-${label}` });
-  const admin = kafka.admin();
-  await admin.connect();
-  const planned = plannedTopics(topology).filter((p) => p.name.startsWith(prefix));
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: planned.map((p) => ({ topic: p.name, numPartitions: p.partitions, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
-  for (const id of HANDLER_TOPICS) {
-    const t = topology[id];
-    const res = await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects/${t.subject}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: schemaText(t.schema) }),
-    });
-    if (res.status !== 200)
-      throw new Error(`registering ${t.subject}: HTTP ${res.status} ${await res.text()}`);
-  }
-  const codec = new Codec(createRegistry(env.SCHEMA_REGISTRY_URL), topology);
-  await codec.prepare(HANDLER_TOPICS);
-  const topicEnv = Object.fromEntries(
-    HANDLER_TOPICS.map((id) => [`KAFKA_${topicSpecs[id].abbrev}_TOPIC`, topology[id].name]),
-  );
-  return {
-    topology,
-    topicEnv,
+  const topics = await createScratchTopics(
     kafka,
-    codec,
-    drop: async () => {
-      const a = kafka.admin();
-      await a.connect();
-      await a.deleteTopics({ topics: planned.map((p) => p.name) }).catch(() => undefined);
-      await a.disconnect();
-    },
-  };
+    env.SCHEMA_REGISTRY_URL,
+    `ch_${label}_${randomUUID().slice(0, 8)}`,
+  );
+  return { ...topics, kafka };
 }
 
 /** The environment of a command handler on the test stack and the scratch topics. */

@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import { type Command, CommandGenerator, secureRandom } from '@open-bank/command-generator';
 import { readTopic, type ServiceProcess, spawnService, waitFor } from '@open-bank/runtime/testing';
-import { CASH, COMPANY_IBAN, COMPANY_TOKEN } from '@open-bank/topology';
+import { type AccountCreationConfirmed, bytesToUuid, COMPANY_IBAN, uuidToBytes } from '@open-bank/topology';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -14,11 +15,12 @@ import {
   readBalanceChanges,
   type Scratch,
   scratchTopics,
-  type TransferCommand,
 } from './int-support.ts';
 
-// 100 commands/s for 30 s, in ticks of 100 ms, with the command generator's mix (SPEC §4).
+// 100 commands/s for 30 s, in ticks of 100 ms, with the command generator's mix (SPEC §4). Beats start
+// past the first 20, which only open accounts; every 200th still does.
 const RATE_PER_TICK = 10;
+const FIRST_BEAT = 20;
 const TICKS = 300;
 const ACCOUNTS = 20;
 
@@ -46,86 +48,6 @@ function spawnHandler(scratch: Scratch, instance: string): { proc: ServiceProces
   return { proc, health: `http://127.0.0.1:${port}/health` };
 }
 
-interface Known {
-  readonly iban: string;
-  readonly token: string;
-}
-
-/** One command of the command generator's mix: 70 slots, 1 salary, 3 deposit, 10 withdraw, 40 ah pin, 16 transfer. */
-function nextCommand(
-  beat: number,
-  known: readonly Known[],
-): { account: string } | { transfer: TransferCommand } {
-  if (beat % 200 === 0) return { account: randomUUID() };
-  const pick = () => known[randomInt(0, known.length)] as Known;
-  const slot = randomInt(0, 70);
-  const id = randomUUID();
-  const cash = [2000n, 2000n, 2000n, 3000n, 5000n, 5000n, 10000n, 20000n][randomInt(0, 8)] as bigint;
-  const stamp = new Date().toISOString();
-  if (slot < 1) {
-    const to = pick();
-    const amount = 220_000n + BigInt(randomInt(0, 50_000));
-    return {
-      transfer: {
-        id,
-        token: COMPANY_TOKEN,
-        amount,
-        from: COMPANY_IBAN,
-        to: to.iban,
-        description: `salary ${stamp}`,
-      },
-    };
-  }
-  if (slot < 4) {
-    return {
-      transfer: {
-        id,
-        token: CASH,
-        amount: cash,
-        from: CASH,
-        to: pick().iban,
-        description: `deposit ${stamp}`,
-      },
-    };
-  }
-  const from = pick();
-  const other = 1000n + BigInt(randomInt(0, 10_000));
-  if (slot < 14) {
-    return {
-      transfer: {
-        id,
-        token: from.token,
-        amount: cash,
-        from: from.iban,
-        to: CASH,
-        description: `withdraw ${stamp}`,
-      },
-    };
-  }
-  if (slot < 54) {
-    return {
-      transfer: {
-        id,
-        token: from.token,
-        amount: other,
-        from: from.iban,
-        to: 'Albert Heijn BV',
-        description: `ah pin ${stamp}`,
-      },
-    };
-  }
-  return {
-    transfer: {
-      id,
-      token: from.token,
-      amount: other,
-      from: from.iban,
-      to: pick().iban,
-      description: `transfer ${stamp}`,
-    },
-  };
-}
-
 async function runLoad(label: string, crashAtTick: number | undefined): Promise<void> {
   const scratch = await scratchTopics(label);
   const writer = new CommandWriter(scratch);
@@ -137,6 +59,17 @@ async function runLoad(label: string, crashAtTick: number | undefined): Promise<
 
     // Accounts to move money between, each with a salary first as the generator does.
     const sent = new Map<string, number>();
+    const send = async (commands: readonly Command[]) => {
+      const accounts = commands.flatMap((c) =>
+        c.topic === 'confirmAccountCreation' ? [bytesToUuid(c.value.id)] : [],
+      );
+      const transfers = commands.flatMap((c) =>
+        c.topic === 'confirmMoneyTransfer' ? [{ ...c.value, id: bytesToUuid(c.value.id) }] : [],
+      );
+      if (accounts.length > 0) await writer.accounts(accounts);
+      if (transfers.length > 0) await writer.transfers(transfers);
+      for (const id of [...accounts, ...transfers.map((t) => t.id)]) sent.set(id, (sent.get(id) ?? 0) + 1);
+    };
     const accountIds = Array.from({ length: ACCOUNTS }, () => randomUUID());
     await writer.accounts(accountIds);
     for (const id of accountIds) sent.set(id, 1);
@@ -147,26 +80,22 @@ async function runLoad(label: string, crashAtTick: number | undefined): Promise<
       },
       { timeoutMs: 60_000, intervalMs: 300, what: 'accounts to open' },
     );
-    const known: Known[] = accountIds.map((id) => {
+    // The command generator's own rules: it pays each new AUTO account a salary, then draws commands per beat.
+    const generator = new CommandGenerator(secureRandom);
+    const confirmed = accountIds.map((id): AccountCreationConfirmed => {
       const a = opened.get(id)?.[0];
       if (!a?.iban || !a.token) throw new Error(`account ${id} was not opened`);
-      return { iban: a.iban, token: a.token };
+      return { id: uuidToBytes(id), iban: a.iban, token: a.token, a_type: 'AUTO' };
     });
     const before = await balancesOf(db, [COMPANY_IBAN]);
+    await send(generator.forConfirmedAccounts(confirmed, new Date()));
 
     let crash: Promise<void> | undefined;
     const t0 = Date.now();
     for (let tick = 0; tick < TICKS; tick++) {
-      const accounts: string[] = [];
-      const transfers: TransferCommand[] = [];
-      for (let i = 0; i < RATE_PER_TICK; i++) {
-        const c = nextCommand(tick * RATE_PER_TICK + i + 1, known);
-        if ('account' in c) accounts.push(c.account);
-        else transfers.push(c.transfer);
-      }
-      if (accounts.length > 0) await writer.accounts(accounts);
-      await writer.transfers(transfers);
-      for (const id of [...accounts, ...transfers.map((t) => t.id)]) sent.set(id, (sent.get(id) ?? 0) + 1);
+      const first = BigInt(FIRST_BEAT + tick * RATE_PER_TICK);
+      const beats = Array.from({ length: RATE_PER_TICK }, (_, i) => first + BigInt(i));
+      await send(generator.forBeats(beats, new Date()));
       if (tick === crashAtTick) {
         const victim = handler.proc;
         crash = (async () => {
@@ -199,7 +128,7 @@ async function runLoad(label: string, crashAtTick: number | undefined): Promise<
 
     const changes = await readBalanceChanges(scratch);
     const ibans = [...changes.keys()];
-    const after = await balancesOf(db, [...ibans, ...known.map((k) => k.iban)]);
+    const after = await balancesOf(db, [...ibans, ...generator.accounts.all().map((k) => k.iban)]);
     expect(chainProblems(changes, before, after)).toEqual([]);
     expect(changes.size).toBeGreaterThan(ACCOUNTS / 2);
     expect(await readTopic(scratch.kafka, scratch.topology.confirmMoneyTransfer.deadLetter)).toEqual([]);

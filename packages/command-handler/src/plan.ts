@@ -4,13 +4,14 @@ import type {
   ConfirmAccountCreation,
   ConfirmMoneyTransfer,
 } from '@open-bank/topology';
-import { bytesToUuid, isBankIban } from '@open-bank/topology';
+import { bytesToUuid } from '@open-bank/topology';
 import {
   type Account,
   type AccountCreationOutcome,
   type AccountGenerators,
   decideAccountCreation,
   decideTransfers,
+  isBankIbanCached,
   settleAccountCreations,
 } from './decide.ts';
 
@@ -69,8 +70,8 @@ export function commandIds(messages: readonly CommandMessage<{ id: Buffer }>[]):
 export function touchedIbans(messages: readonly CommandMessage<ConfirmMoneyTransfer>[]): string[] {
   const ibans = new Set<string>();
   for (const { value } of messages) {
-    if (isBankIban(value.from)) ibans.add(value.from);
-    if (isBankIban(value.to)) ibans.add(value.to);
+    if (isBankIbanCached(value.from)) ibans.add(value.from);
+    if (isBankIbanCached(value.to)) ibans.add(value.to);
   }
   return [...ibans].sort();
 }

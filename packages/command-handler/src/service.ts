@@ -102,15 +102,29 @@ export async function startCommandHandler(
     });
 
     const handle = async (batch: Batch<CommandTopic>): Promise<Outgoing[]> => {
+      const started = performance.now();
+      let outputs: Outgoing[];
       if (batch.topic === 'confirmMoneyTransfer') {
         const replies = await store.handleTransfers(batch.messages, recovered);
         for (const r of replies) commands.inc({ kind: 'transfer', answer: r.reason ?? 'confirmed' });
-        return encoder.transfers(replies);
+        outputs = encoder.transfers(replies);
+      } else {
+        const replies = await store.handleAccounts(batch.messages, generate);
+        for (const r of replies)
+          commands.inc({ kind: 'account', answer: r.answer.ok ? 'confirmed' : r.answer.reason });
+        outputs = encoder.accounts(replies);
       }
-      const replies = await store.handleAccounts(batch.messages, generate);
-      for (const r of replies)
-        commands.inc({ kind: 'account', answer: r.answer.ok ? 'confirmed' : r.answer.reason });
-      return encoder.accounts(replies);
+      logger.debug(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          messages: batch.messages.length,
+          outputs: outputs.length,
+          ms: Math.round(performance.now() - started),
+        },
+        'batch decided and stored',
+      );
+      return outputs;
     };
 
     loop = new ConsumerLoop({
@@ -126,6 +140,9 @@ export async function startCommandHandler(
       transactionalId,
       partitionsConsumedConcurrently: config.concurrency,
       handle,
+      onFatal: (error) => {
+        health = { state: 'failed', detail: { error: error.message } };
+      },
     });
     await loop.start();
 

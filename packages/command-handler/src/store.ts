@@ -34,17 +34,22 @@ SELECT NULL, NULL, NULL, NULL, NULL, iban, token, amount, lmt, version FROM lock
 
 // One round trip stores the new commands with their answers, applies the net change per account as a
 // relative update of the locked rows, and notes the batch for crash recovery when it produced events.
+// The new commands travel as one JSON document: cheaper to build and to send than parallel arrays, whose
+// elements node-postgres would escape one by one. Each command's events ride in it as JSON text, and are
+// cast to json only then: extracting them as a json value would decode escapes, and PostgreSQL refuses
+// \u0000 there.
 const WRITE_TRANSFERS = `
 WITH new_commands AS (
   INSERT INTO transfer_command (id, reason, events, src_partition, src_offset)
-  SELECT * FROM unnest($1::uuid[], $2::text[], $3::json[], $4::int[], $5::bigint[])
+  SELECT id, reason, events::json, p, o
+    FROM json_to_recordset($1::json) AS r(id uuid, reason text, events text, p int, o bigint)
 ), changed AS (
   UPDATE balance b SET amount = b.amount + d.delta, version = b.version + 1
-    FROM unnest($6::text[], $7::bigint[]) AS d(iban, delta)
+    FROM unnest($2::text[], $3::bigint[]) AS d(iban, delta)
    WHERE b.iban = d.iban
 ), noted AS (
   INSERT INTO handled_batch (instance, src_topic, src_partition, last_offset, command_ids)
-  SELECT $8::text, $12::text, $9::int, $10::bigint, $11::uuid[] WHERE cardinality($11::uuid[]) > 0
+  SELECT $4::text, $5::text, $6::int, $7::bigint, $8::uuid[] WHERE cardinality($8::uuid[]) > 0
 )
 SELECT 1`;
 
@@ -134,19 +139,24 @@ export class CommandStore {
           const plan = planTransfers(messages, seen, accounts, recovered);
           if (plan.rows.length > 0) {
             const withEvents = plan.rows.filter((r) => r.events.length > 0).map((r) => r.id);
+            const rows = JSON.stringify(
+              plan.rows.map((r) => ({
+                id: r.id,
+                reason: r.reason ?? undefined,
+                events: r.events.length > 0 ? eventsToJson(r.events) : undefined,
+                p: r.partition,
+                o: r.offset,
+              })),
+            );
             await client.query(WRITE_TRANSFERS, [
-              plan.rows.map((r) => r.id),
-              plan.rows.map((r) => r.reason),
-              plan.rows.map((r) => (r.events.length > 0 ? eventsToJson(r.events) : null)),
-              plan.rows.map((r) => r.partition),
-              plan.rows.map((r) => r.offset),
+              rows,
               [...plan.deltas.keys()],
               [...plan.deltas.values()].map(String),
               this.options.instance,
+              this.options.transferTopic,
               partition,
               lastOffset.toString(),
               withEvents,
-              this.options.transferTopic,
             ]);
           }
           return plan.replies;
