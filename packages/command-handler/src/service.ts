@@ -1,6 +1,7 @@
 import type { Batch, Health, Logger, Outgoing } from '@open-bank/runtime';
 import { ConsumerLoop, createLogger, createMetrics, startOpsServer } from '@open-bank/runtime';
 import { Codec, createKafka, createRegistry, newBankIban, newToken, topologyOf } from '@open-bank/topology';
+import { type LogEntry, logLevel } from 'kafkajs';
 import { Counter } from 'prom-client';
 import { type CommandHandlerConfig, DB_NAME, DB_USER, GROUP_ID, transactionalIdOf } from './config.ts';
 import { createPool } from './db.ts';
@@ -68,7 +69,10 @@ export async function startCommandHandler(
     database: DB_NAME,
     max: config.dbPoolSize,
   });
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId });
+  const kafka = createKafka(
+    { brokers: config.brokers, clientId: config.clientId },
+    { logCreator: kafkaLogCreator(logger) },
+  );
   const admin = kafka.admin();
   let loop: ConsumerLoop<CommandTopic> | undefined;
   let cleanup: NodeJS.Timeout | undefined;
@@ -179,4 +183,34 @@ export async function startCommandHandler(
       return stopping;
     },
   };
+}
+
+// Right after a commit, the next transaction's first request often meets the broker still finishing the
+// previous one; kafkajs retries it and logs an error each time. That is routine, not news.
+const ROUTINE = 'another concurrent operation on the same transaction';
+
+/** kafkajs's log lines through the service's own logger, routine transaction retries at debug level. */
+function kafkaLogCreator(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const {
+        message,
+        timestamp: _timestamp,
+        logger: _name,
+        ...fields
+      } = log as LogEntry['log'] & {
+        logger?: string;
+      };
+      const routine = `${message} ${String(fields.error ?? '')}`.includes(ROUTINE);
+      const method = routine
+        ? 'debug'
+        : level === logLevel.ERROR
+          ? 'error'
+          : level === logLevel.WARN
+            ? 'warn'
+            : level === logLevel.INFO
+              ? 'info'
+              : 'debug';
+      logger[method]({ kafkajs: namespace, ...fields }, message);
+    };
 }
