@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { ensureFrontendBuilt } from './frontend-build.ts';
 import { kafkaLaunch, kafkaNodeFiles, kafkaSeesCluster, prepareKafkaNode } from './kafka.ts';
 import { canQuery, type DbServer, migrate, rolesReady } from './migrate.ts';
 import { MIGRATIONS_DIR, type ProfilePaths, TSX_BIN } from './paths.ts';
@@ -305,7 +306,39 @@ function serviceParts(ctx: StackContext): Part[] {
       env: { ...kafka, HEARTBEAT_PORT: String(layout.heartbeatControl) },
       healthy: health(layout.heartbeatControl),
     }),
+    frontendPart(ctx),
   ];
+}
+
+/** The app and /graphql on one origin; its build is refreshed first when the sources changed. */
+function frontendPart(ctx: StackContext): Part {
+  const { layout } = ctx;
+  const dir = repoRelative(ctx, 'packages/frontend');
+  const part = tsxPart(ctx, {
+    name: 'frontend',
+    entry: 'packages/frontend-server/src/main.ts',
+    after: ['graphql-endpoint'],
+    ports: [layout.frontend],
+    url: `http://localhost:${layout.frontend}`,
+    env: {
+      HTTP_HOST: '127.0.0.1',
+      FRONTEND_PORT: String(layout.frontend),
+      GRAPHQL_URL: `http://127.0.0.1:${layout.graphql}`,
+      STATIC_DIR: join(dir, 'dist'),
+    },
+    healthy: httpOk(`http://127.0.0.1:${layout.frontend}/health`),
+  });
+  const build = () =>
+    ensureFrontendBuilt({
+      dir,
+      lockFile: join(ctx.paths.root, '.stack', 'frontend-build.lock'),
+      logFile: part.log,
+      env: ctx.baseEnv,
+      log: ctx.log,
+    });
+  // Before a start, and again on an `up` that finds the server running: it serves dist from disk, so a
+  // fresh build is live at once.
+  return { ...part, prepare: build, ready: build };
 }
 
 /** Dependency depth of each part (0 = needs nothing); parts stop from the deepest level up. */

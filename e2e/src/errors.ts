@@ -1,0 +1,34 @@
+/** Base of every error the end-to-end helpers throw. */
+export class E2eError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** No browser at the configured path: nothing is downloaded, Chromium comes from the system. */
+export class BrowserMissingError extends E2eError {
+  constructor(path: string) {
+    super(
+      'BROWSER_MISSING',
+      `no Chromium at ${path}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
+    );
+  }
+}
+
+/** The app did not show what an interaction should lead to in time. */
+export class InteractionTimeoutError extends E2eError {
+  constructor(what: string, timeoutMs: number, seen: string | null) {
+    super(
+      'INTERACTION_TIMEOUT',
+      `${what} not seen within ${timeoutMs} ms (last seen: ${seen ?? 'nothing'})`,
+      {
+        retryable: true,
+      },
+    );
+  }
+}

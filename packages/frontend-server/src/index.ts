@@ -1,0 +1,8 @@
+export { type FrontendServerConfig, frontendServerConfigSpec, SERVICE } from './config.ts';
+export { FrontendServerError, ListenError } from './errors.ts';
+export {
+  type FrontendServer,
+  type FrontendServerOptions,
+  GRAPHQL_PATH,
+  startFrontendServer,
+} from './server.ts';

@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import { moneyTransfer } from '../api/bank.ts';
+import { useBankClient } from '../client-context.tsx';
+import { describeError } from '../errors.ts';
+import type { Account } from '../lib/account.ts';
+import { formatCents } from '../lib/euro.ts';
+import { CASH } from '../lib/iban.ts';
+import { newUuid } from '../lib/uuid.ts';
+import { DEPOSIT_EUROS, type DepositEuro, TestIds } from '../test-ids.ts';
+import { type Feedback, FeedbackNote } from './feedback.tsx';
+
+/** Cash deposits: a transfer from `cash` with the token `cash`; every click is a deposit of its own. */
+export function DepositButtons({ account }: { account: Account }) {
+  const client = useBankClient();
+  const [pending, setPending] = useState<ReadonlyMap<DepositEuro, number>>(new Map());
+  const [feedback, setFeedback] = useState<Feedback | null>(null);
+
+  const count = (euro: DepositEuro, delta: number) =>
+    setPending((current) => new Map(current).set(euro, (current.get(euro) ?? 0) + delta));
+
+  const deposit = async (euro: DepositEuro) => {
+    const amount = formatCents(euro * 100);
+    count(euro, 1);
+    setFeedback({ state: 'pending', text: `Depositing ${amount}…` });
+    try {
+      const result = await moneyTransfer(client, {
+        uuid: newUuid(),
+        token: CASH,
+        amount: euro * 100,
+        from: CASH,
+        to: account.iban,
+        descr: 'deposit',
+      });
+      setFeedback(
+        result.success
+          ? { state: 'success', text: `${amount} deposited.` }
+          : { state: 'failure', text: `Deposit of ${amount} failed: ${result.reason ?? 'no reason given'}` },
+      );
+    } catch (error) {
+      setFeedback({ state: 'failure', text: `Deposit of ${amount} failed. ${describeError(error)}` });
+    } finally {
+      count(euro, -1);
+    }
+  };
+
+  return (
+    <section className="box">
+      <h2 className="title is-5 mb-2">Deposit cash</h2>
+      <p className="is-size-7 has-text-grey mb-3">
+        Money appears on your account the moment the bank confirms it.
+      </p>
+      <div className="buttons deposit-buttons">
+        {DEPOSIT_EUROS.map((euro) => (
+          <button
+            key={euro}
+            type="button"
+            className={`button is-primary is-outlined ${(pending.get(euro) ?? 0) > 0 ? 'is-loading' : ''}`}
+            data-testid={TestIds.deposit(euro)}
+            aria-label={`deposit ${euro} euro`}
+            onClick={() => void deposit(euro)}
+          >
+            €{euro}
+          </button>
+        ))}
+      </div>
+      <FeedbackNote feedback={feedback} testId={TestIds.depositResult} />
+    </section>
+  );
+}

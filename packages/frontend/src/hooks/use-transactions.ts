@@ -1,0 +1,73 @@
+import { useCallback, useEffect, useReducer, useState } from 'react';
+import { streamTransactions, transactionsByIban } from '../api/bank.ts';
+import { useBankClient } from '../client-context.tsx';
+import { describeError } from '../errors.ts';
+import {
+  DEFAULT_MAX_ITEMS,
+  initialTransactions,
+  type Transaction,
+  type TransactionsState,
+  transactionsReducer,
+} from '../lib/transactions.ts';
+
+export interface LiveTransactions extends TransactionsState {
+  setMaxItems(maxItems: number): void;
+}
+
+/**
+ * The newest transactions of one account, kept live. The stream is opened before the query, so what is
+ * stored while the query runs still arrives; after the WebSocket reconnects the list is queried again for
+ * what was missed. Live items arriving in a burst (the company account under load) are applied once per
+ * animation frame.
+ */
+export function useTransactions(iban: string, initialMax = DEFAULT_MAX_ITEMS): LiveTransactions {
+  const client = useBankClient();
+  const [state, dispatch] = useReducer(transactionsReducer, initialMax, initialTransactions);
+  const [reconnects, setReconnects] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    dispatch({ type: 'reset' });
+    const buffer: Transaction[] = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (live && buffer.length > 0) dispatch({ type: 'received', items: buffer.splice(0) });
+    };
+    const stop = streamTransactions(client, iban, {
+      next: (t) => {
+        buffer.push(t);
+        if (scheduled) return;
+        scheduled = true;
+        // Hidden tabs get no animation frames; they still catch up, less often.
+        if (document.hidden) setTimeout(flush, 250);
+        else requestAnimationFrame(flush);
+      },
+      error: (e) => {
+        if (live) dispatch({ type: 'failed', error: describeError(e) });
+      },
+    });
+    const offReconnect = client.onReconnect(() => setReconnects((n) => n + 1));
+    return () => {
+      live = false;
+      stop();
+      offReconnect();
+    };
+  }, [client, iban]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a reconnect is a reason to query again
+  useEffect(() => {
+    let live = true;
+    dispatch({ type: 'loading' });
+    transactionsByIban(client, iban, state.maxItems).then(
+      (items) => live && dispatch({ type: 'loaded', items }),
+      (e: unknown) => live && dispatch({ type: 'failed', error: describeError(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, iban, state.maxItems, reconnects]);
+
+  const setMaxItems = useCallback((maxItems: number) => dispatch({ type: 'max-items', maxItems }), []);
+  return { ...state, setMaxItems };
+}
