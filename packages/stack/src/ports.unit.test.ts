@@ -10,6 +10,8 @@ describe('port layout', () => {
       graphql: 8888,
       frontend: 8181,
       heartbeatControl: 17888,
+      commandGenerator: 17889,
+      commandHandler: 17890,
     });
     expect(portLayout(PROFILE_OFFSETS.test ?? -1)).toEqual({
       kafka: 19092,
@@ -18,6 +20,8 @@ describe('port layout', () => {
       graphql: 18888,
       frontend: 18181,
       heartbeatControl: 27888,
+      commandGenerator: 27889,
+      commandHandler: 27890,
     });
   });
 
@@ -31,8 +35,8 @@ describe('port layout', () => {
 
   it('lists every port once and finds none wrong in the built-in profiles', () => {
     const ports = allPorts(portLayout(0), 3);
-    expect(ports).toHaveLength(11);
-    expect(new Set(ports).size).toBe(11);
+    expect(ports).toHaveLength(13);
+    expect(new Set(ports).size).toBe(13);
     expect(layoutProblems(portLayout(0), 3)).toEqual([]);
     expect(layoutProblems(portLayout(10_000), 3)).toEqual([]);
   });
