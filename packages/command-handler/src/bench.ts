@@ -214,10 +214,14 @@ async function measure(what: string, answers: AnswerCount, expected: number, sta
   }
   const first = answers.firstAt ?? started;
   const end = answers.lastAt ?? performance.now();
+  const rate = (ms: number) => `${Math.round((expected * 1000) / ms)} commands/s`;
+  const steady =
+    end - first < 100
+      ? 'all in one batch'
+      : `${rate(end - first)} from the first answer (${seconds(end - first)} s)`;
   log(
-    `${what}: ${expected} answered in ${seconds(end - first)} s from the first answer = ` +
-      `${Math.round((expected * 1000) / (end - first))} commands/s ` +
-      `(${seconds(end - started)} s from the handler's start, startup and group join included)`,
+    `${what}: ${expected} answered, ${steady}; ${rate(end - started)} from the handler's start ` +
+      `(${seconds(end - started)} s, process start and group join included)`,
   );
 }
 

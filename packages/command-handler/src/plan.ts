@@ -57,9 +57,14 @@ export interface TransferPlan {
   readonly replies: TransferReply[];
 }
 
+/** The command id of each message, as a UUID string. */
+export function messageIds(messages: readonly CommandMessage<{ id: Buffer }>[]): string[] {
+  return messages.map((m) => bytesToUuid(m.value.id));
+}
+
 /** Distinct command ids of the batch, as UUID strings. */
 export function commandIds(messages: readonly CommandMessage<{ id: Buffer }>[]): string[] {
-  return [...new Set(messages.map((m) => bytesToUuid(m.value.id)))];
+  return [...new Set(messageIds(messages))];
 }
 
 /**
@@ -89,10 +94,10 @@ export function planTransfers(
   seen: ReadonlyMap<string, StoredTransfer>,
   accounts: ReadonlyMap<string, Account>,
   recovered: ReadonlySet<string> = new Set(),
+  ids: readonly string[] = messageIds(messages),
 ): TransferPlan {
   const fresh: { id: string; message: CommandMessage<ConfirmMoneyTransfer> }[] = [];
   const firstInBatch = new Set<string>();
-  const ids = messages.map((m) => bytesToUuid(m.value.id));
   for (const [i, m] of messages.entries()) {
     const id = ids[i] as string;
     if (seen.has(id) || firstInBatch.has(id)) continue;

@@ -7,6 +7,7 @@ import {
   type AccountReply,
   type CommandMessage,
   commandIds,
+  messageIds,
   planTransfers,
   proposeAccounts,
   type StoredAccountCreation,
@@ -22,9 +23,11 @@ import { eventsFromJson, eventsToJson } from './stored.ts';
 // so that concurrent batches (other partitions, other instances) cannot deadlock on each other.
 const READ_TRANSFER_STATE = `
 WITH seen AS MATERIALIZED (
-  SELECT id, reason, events, src_partition, src_offset FROM transfer_command WHERE id = ANY($1::uuid[])
+  SELECT id, reason, events, src_partition, src_offset FROM transfer_command
+   WHERE id = ANY(string_to_array($1::text, ',')::uuid[])
 ), locked AS MATERIALIZED (
-  SELECT iban, token, amount, lmt, version FROM balance WHERE iban = ANY($2::text[]) ORDER BY iban FOR UPDATE
+  SELECT iban, token, amount, lmt, version FROM balance
+   WHERE iban = ANY(string_to_array($2::text, ',')) ORDER BY iban FOR UPDATE
 )
 SELECT id::text AS id, reason, events, src_partition, src_offset,
        NULL::text AS iban, NULL::text AS token, NULL::bigint AS amount, NULL::bigint AS lmt, NULL::bigint AS version
@@ -49,7 +52,7 @@ WITH new_commands AS (
    WHERE b.iban = d.iban
 ), noted AS (
   INSERT INTO handled_batch (instance, src_topic, src_partition, last_offset, command_ids)
-  SELECT $4::text, $5::text, $6::int, $7::bigint, $8::uuid[] WHERE cardinality($8::uuid[]) > 0
+  SELECT $4::text, $5::text, $6::int, $7::bigint, string_to_array($8::text, ',')::uuid[] WHERE $8::text <> ''
 )
 SELECT 1`;
 
@@ -105,8 +108,11 @@ export class CommandStore {
     recovered: ReadonlySet<string>,
   ): Promise<TransferReply[]> {
     if (messages.length === 0) return [];
-    const ids = commandIds(messages);
-    const ibans = touchedIbans(messages);
+    // Ids and IBANs (of this bank: letters and digits only) go as comma-separated text, which costs less
+    // to build and send than arrays node-postgres escapes element by element.
+    const ids = messageIds(messages);
+    const distinctIds = [...new Set(ids)].join(',');
+    const ibans = touchedIbans(messages).join(',');
     const partition = (messages[0] as CommandMessage<unknown>).partition;
     let lastOffset = 0n;
     for (const m of messages) if (BigInt(m.offset) > lastOffset) lastOffset = BigInt(m.offset);
@@ -117,7 +123,7 @@ export class CommandStore {
       const replies = await inTransaction(
         this.pool,
         async (client) => {
-          const state = await client.query<TransferStateRow>(READ_TRANSFER_STATE, [ids, ibans]);
+          const state = await client.query<TransferStateRow>(READ_TRANSFER_STATE, [distinctIds, ibans]);
           const seen = new Map<string, StoredTransfer>();
           const accounts = new Map<string, Account>();
           const versions = new Map<string, bigint>();
@@ -136,9 +142,12 @@ export class CommandStore {
           }
           tickets.push(this.order.enter(versions));
 
-          const plan = planTransfers(messages, seen, accounts, recovered);
+          const plan = planTransfers(messages, seen, accounts, recovered, ids);
           if (plan.rows.length > 0) {
-            const withEvents = plan.rows.filter((r) => r.events.length > 0).map((r) => r.id);
+            const withEvents = plan.rows
+              .filter((r) => r.events.length > 0)
+              .map((r) => r.id)
+              .join(',');
             const rows = JSON.stringify(
               plan.rows.map((r) => ({
                 id: r.id,
