@@ -37,6 +37,8 @@ export class PendingAnswers<T> {
         }, this.timeoutMs),
       };
     });
+    // The time-out may fire while `send` is still in flight, before anyone awaits `answer`.
+    answer.catch(() => undefined);
     let set = this.waiters.get(id);
     if (!set) {
       set = new Set();

@@ -98,7 +98,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === GRAPHQL_PATH) {
-      await yoga.handleNodeRequestAndResponse(req, res);
+      await yoga.handle(req, res);
       return;
     }
     if (req.method === 'GET' && path === '/health') {
@@ -128,9 +128,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
+    const peer = `${req.socket.remoteAddress}:${req.socket.remotePort}`;
+    logger.debug({ peer, sockets: wss.clients.size }, 'websocket opened');
     options.onSocketCountChange?.(wss.clients.size);
-    ws.once('close', () => options.onSocketCountChange?.(wss.clients.size));
+    ws.once('close', (code, reason) => {
+      logger.debug({ peer, code, reason: reason.toString(), sockets: wss.clients.size }, 'websocket closed');
+      options.onSocketCountChange?.(wss.clients.size);
+    });
   });
 
   // The WebSocket path runs through yoga's envelop too, so it gets the same parse limits, validation rules,
@@ -149,14 +154,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         let document: DocumentNode;
         try {
           document = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return errors;
         } catch (e) {
-          // Syntax errors and the token limit: reported to the client, the socket stays open.
-          // By name: under a bundler graphql may be loaded twice, and instanceof would then fail.
+          // Syntax errors and the limits (which throw from parse and validate): reported to the client,
+          // the socket stays open. By name: graphql may be loaded twice (ESM and CJS), so instanceof can fail.
           if (e instanceof Error && e.name === 'GraphQLError') return [e as GraphQLError];
           throw e;
         }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
         return {
           schema,
           operationName: payload.operationName,

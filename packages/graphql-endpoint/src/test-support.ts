@@ -1,5 +1,16 @@
 // Helpers for this package's int tests: GraphQL over HTTP and over WebSocket, as a browser would use them.
+
+import { createServer } from 'node:net';
+import {
+  plannedTopics,
+  resolveTopology,
+  schemaText,
+  type Topology,
+  topicIds,
+  topicSpecs,
+} from '@open-bank/topology';
 import { type Client, createClient } from 'graphql-ws';
+import type { Kafka } from 'kafkajs';
 import WebSocket from 'ws';
 
 export interface GqlResult<T = Record<string, unknown>> {
@@ -17,20 +28,30 @@ export async function postQuery<T = Record<string, unknown>>(
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
     body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(20_000),
   });
   return (await res.json()) as GqlResult<T>;
 }
 
+/**
+ * One connection, opened at once and kept until `dispose()`. (A lazy client closes its socket whenever its
+ * last operation ends; an operation started during that close can end up on the dying socket and hang.)
+ */
 export function wsClient(baseUrl: string): Client {
   return createClient({
     url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     retryAttempts: 0,
-    lazy: true,
+    lazy: false,
   });
 }
 
-/** The first result of an operation over WebSocket (a one-shot subscription's only one). */
+/**
+ * The first result of an operation over WebSocket (a one-shot subscription's only one). The operation is
+ * left to complete by itself: disposing it from inside `next` makes graphql-ws 6's client count the
+ * release twice when the server's `complete` arrives in the same read, and then close a socket other
+ * operations still use.
+ */
 export function firstResult<T = Record<string, unknown>>(
   client: Client,
   query: string,
@@ -38,20 +59,17 @@ export function firstResult<T = Record<string, unknown>>(
   timeoutMs = 30_000,
 ): Promise<GqlResult<T>> {
   return new Promise((resolve, reject) => {
-    let dispose = () => {};
-    const timer = setTimeout(() => {
-      dispose();
-      reject(new Error(`no result within ${timeoutMs} ms for ${query.slice(0, 80)}`));
-    }, timeoutMs);
-    dispose = client.subscribe<T>(
+    let settled = false;
+    const dispose = client.subscribe<T>(
       { query, variables },
       {
         next: (value) => {
+          settled = true;
           clearTimeout(timer);
-          dispose();
           resolve(value as GqlResult<T>);
         },
         error: (error) => {
+          settled = true;
           clearTimeout(timer);
           // graphql-ws reports GraphQL errors of a refused operation as an array.
           if (Array.isArray(error)) resolve({ errors: error as GqlResult['errors'] });
@@ -59,9 +77,14 @@ export function firstResult<T = Record<string, unknown>>(
         },
         complete: () => {
           clearTimeout(timer);
+          if (!settled) reject(new Error(`completed without a result: ${query.slice(0, 80)}`));
         },
       },
     );
+    const timer = setTimeout(() => {
+      reject(new Error(`no result within ${timeoutMs} ms for ${query.slice(0, 80)}`));
+      dispose();
+    }, timeoutMs);
   });
 }
 
@@ -82,4 +105,81 @@ export function collect<T = Record<string, unknown>>(
     },
   );
   return { results, errors, dispose };
+}
+
+/**
+ * Topics of its own for one test run, named `_test_<prefix>_<topic>` (with dead-letter topics) and
+ * registered in the schema registry, so a run neither sees nor disturbs other runs on the shared test
+ * stack. The leading underscore marks them internal: a synchronizer run by another test run meanwhile
+ * deletes every other topic outside the topology. Returns the topology and the KAFKA_<ABBREV>_TOPIC
+ * variables that point a service at it.
+ */
+export async function scratchTopology(
+  kafka: Kafka,
+  registryUrl: string,
+  prefix: string,
+): Promise<{ topology: Topology; env: Record<string, string>; remove: () => Promise<void> }> {
+  const names = Object.fromEntries(
+    topicIds.map((id) => [id, `_test_${prefix}_${topicSpecs[id].defaultName}`]),
+  );
+  const topology = resolveTopology(names);
+  const planned = plannedTopics(topology);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: planned.map((p) => ({ topic: p.name, numPartitions: p.partitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  for (const id of topicIds) {
+    const t = topology[id];
+    const res = await fetch(`${registryUrl}/subjects/${t.subject}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema: schemaText(t.schema) }),
+    });
+    if (!res.ok) throw new Error(`registering ${t.subject} failed: ${res.status} ${await res.text()}`);
+  }
+  const env = Object.fromEntries(
+    topicIds.map((id) => [`KAFKA_${topicSpecs[id].abbrev}_TOPIC`, topology[id].name]),
+  );
+  return {
+    topology,
+    env,
+    remove: async () => {
+      const a = kafka.admin();
+      await a.connect();
+      await a.deleteTopics({ topics: planned.map((p) => p.name) }).catch(() => undefined);
+      await a.disconnect();
+    },
+  };
+}
+
+/** Sum of the end offsets of a topic's partitions: unchanged means nothing was produced to it. */
+export async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Record<string, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const out: Record<string, string> = {};
+    for (const topic of topics) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      out[topic] = offsets.map((o) => `${o.partition}:${o.high}`).join(',');
+    }
+    return out;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A TCP port nobody listens on right now, for a service started as a child process. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
 }
