@@ -1,0 +1,112 @@
+// The Docker demo as committed: docker-compose.yml, docker/ and the env file of the three-broker profile,
+// read and checked without Docker (no engine where the tests run). Reads repository files, nothing else.
+import { commandGeneratorConfigSpec } from '@open-bank/command-generator';
+import { commandHandlerConfigSpec } from '@open-bank/command-handler';
+import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
+import { heartbeatConfigSpec } from '@open-bank/heartbeat';
+import { synchronizerConfigSpec } from '@open-bank/synchronizer';
+import { describe, expect, it } from 'vitest';
+import { type ComposeFacts, checkCompose, checkDockerfileVersions } from './checks.ts';
+import { activeServices, parseCompose, parseEnvFile } from './compose.ts';
+import { parseDockerfile } from './dockerfile.ts';
+import { repoFacts, repoFiles } from './repo.ts';
+
+const files = repoFiles();
+const versions = repoFacts(files);
+const read = (path: string) => {
+  const text = files.read(path);
+  if (text === undefined) throw new Error(`${path} is missing`);
+  return text;
+};
+
+const facts: ComposeFacts = {
+  requiredServices: [
+    'kafka',
+    'schema-registry',
+    'postgres',
+    'synchronizer',
+    'heartbeat',
+    'command-generator',
+    'command-handler',
+    'graphql-endpoint',
+    'frontend',
+  ],
+  // SPEC §6: Kafka 9092, schema registry 8081, GraphQL 8888, frontend 8181.
+  hostPorts: { kafka: 9092, 'schema-registry': 8081, 'graphql-endpoint': 8888, frontend: 8181 },
+  oneShot: ['synchronizer'],
+  // Keyed by the build arg SERVICE (the package folder); the checks fail for a service missing here.
+  configSpecs: {
+    synchronizer: synchronizerConfigSpec,
+    heartbeat: heartbeatConfigSpec,
+    'command-generator': commandGeneratorConfigSpec,
+    'command-handler': commandHandlerConfigSpec,
+    'graphql-endpoint': graphqlEndpointConfigSpec,
+  },
+  imageTools: {
+    'apache/kafka': ['/opt/kafka/bin/kafka-broker-api-versions.sh'],
+    'confluentinc/cp-schema-registry': ['curl'],
+    postgres: ['pg_isready', 'psql'],
+  },
+  // docker/Dockerfile: `service` is node on Alpine, `frontend` nginx on Alpine (BusyBox wget).
+  targetTools: { service: ['node'], frontend: ['wget'] },
+  kafkaImage: `apache/kafka:${versions.kafkaVersion}`,
+  postgresMajor: versions.postgresMajor,
+  files,
+};
+
+const composeText = read('docker-compose.yml');
+const cluster3Env = parseEnvFile(read('docker/cluster3.env'));
+
+describe('docker-compose.yml', () => {
+  it('has the nine services, built from the repository or pinned images', () => {
+    const project = parseCompose(composeText);
+    expect(Object.keys(project.services)).toEqual(expect.arrayContaining([...facts.requiredServices]));
+  });
+
+  it('passes every check with one broker', () => {
+    expect(checkCompose(parseCompose(composeText), [], facts)).toEqual([]);
+  });
+
+  it('passes every check in the cluster3 profile with docker/cluster3.env', () => {
+    const profiles = (cluster3Env.COMPOSE_PROFILES ?? '').split(',');
+    expect(profiles).toEqual(['cluster3']);
+    const project = parseCompose(composeText, cluster3Env);
+    expect(activeServices(project, profiles).filter((s) => s.image?.startsWith('apache/kafka'))).toHaveLength(
+      3,
+    );
+    expect(checkCompose(project, profiles, facts)).toEqual([]);
+  });
+
+  it('does not start the extra brokers without the profile', () => {
+    const names = activeServices(parseCompose(composeText), []).map((s) => s.name);
+    expect(names).not.toContain('kafka-2');
+    expect(names).not.toContain('kafka-3');
+  });
+
+  it('gives the three-broker cluster replication 3 and min.insync.replicas 2, one broker replication 1', () => {
+    const one = parseCompose(composeText).services.kafka?.environment;
+    const three = parseCompose(composeText, cluster3Env).services.kafka?.environment;
+    expect(one?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('1');
+    expect(three?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
+    expect(three?.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  it('pins the pnpm, tsx and Node.js versions the repository uses', () => {
+    expect(checkDockerfileVersions(parseDockerfile(read('docker/Dockerfile')), versions)).toEqual([]);
+  });
+
+  it('serves the frontend with the repository nginx config', () => {
+    const frontend = parseDockerfile(read('docker/Dockerfile')).stages.find((s) => s.name === 'frontend');
+    expect(frontend?.contextSources).toContain('nginx/nginx.conf');
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps installed and generated files out of the build context', () => {
+    const lines = read('.dockerignore').split('\n');
+    for (const entry of ['**/node_modules', '**/dist', '.git', '.stack', '.cache'])
+      expect(lines).toContain(entry);
+  });
+});

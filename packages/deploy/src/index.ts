@@ -1,0 +1,37 @@
+export {
+  type ComposeFacts,
+  checkCompose,
+  checkDockerfileVersions,
+  checkKafka,
+  checkServiceEnv,
+  type DockerfileFacts,
+  type RepoFiles,
+  referencedHosts,
+} from './checks.ts';
+export {
+  activeServices,
+  type Build,
+  type ComposeProject,
+  type ComposeService,
+  type Dependency,
+  type Healthcheck,
+  healthcheckTool,
+  interpolate,
+  type Mount,
+  memoryBytes,
+  type PortMapping,
+  parseCompose,
+  parseEnvFile,
+  type Vars,
+} from './compose.ts';
+export {
+  type Dockerfile,
+  type DockerfileStage,
+  declaredArgs,
+  effectiveUser,
+  isRootUser,
+  parseDockerfile,
+  stageNamed,
+} from './dockerfile.ts';
+export { ComposeFormatError, DeployError, InterpolationError } from './errors.ts';
+export { REPO_ROOT, type RepoFacts, repoFacts, repoFiles } from './repo.ts';
