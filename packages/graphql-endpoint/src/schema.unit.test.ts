@@ -229,4 +229,26 @@ describe('the GraphQL schema over HTTP', () => {
     const fine = await post(yoga, `{ ${aliases.slice(0, QueryLimits.maxAliases).join(' ')} }`);
     expect(fine.errors).toBeUndefined();
   });
+
+  it('refuses get_account and money_transfer in a URL, but streams transactions over GET', async () => {
+    const { yoga, calls, hub } = setup();
+    const url = (query: string) => `http://localhost/graphql?query=${encodeURIComponent(query)}`;
+    const secret = await yoga.fetch(
+      url('subscription { get_account(username: "piet", password: "secret-pw") { reason } }'),
+      { headers: { accept: 'text/event-stream' } },
+    );
+    expect(await secret.text()).toContain('must be sent with POST or over WebSocket');
+    expect(calls).toEqual([]);
+    const stream = await yoga.fetch(url(`subscription { stream_transactions(iban: "${COMPANY}") { id } }`), {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(stream.status).toBe(200);
+    const reader = stream.body?.getReader();
+    // The subscription starts once the body is read.
+    const pending = reader?.read().catch(() => undefined);
+    while (hub.size === 0) await new Promise((r) => setTimeout(r, 5));
+    await reader?.cancel();
+    await pending;
+    while (hub.size > 0) await new Promise((r) => setTimeout(r, 5));
+  });
 });

@@ -5,9 +5,16 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Health } from '@open-bank/runtime';
 import { sendJson } from '@open-bank/runtime';
-import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import type {
+  DefinitionNode,
+  DocumentNode,
+  ExecutionArgs,
+  GraphQLError,
+  GraphQLSchema,
+  SelectionNode,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, type YogaLogger } from 'graphql-yoga';
+import { createGraphQLError, createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
@@ -55,6 +62,42 @@ function yogaLogger(logger: Logger): YogaLogger {
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }
 
+/** Operations that carry a password or an account token. */
+const SECRET_FIELDS = new Set(['get_account', 'money_transfer']);
+
+/**
+ * Refuses get_account and money_transfer in a GET request (a subscription over server-sent events may come
+ * as GET): their arguments would end up in URLs, and so in browser histories and proxy logs.
+ */
+export function noSecretsInUrls(): Plugin {
+  return {
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request?.method !== 'GET') return;
+      const document = args.document as DocumentNode;
+      const secret = document.definitions.some(
+        (d: DefinitionNode) =>
+          d.kind === 'OperationDefinition' &&
+          d.selectionSet.selections.some(
+            (s: SelectionNode) => s.kind === 'Field' && SECRET_FIELDS.has(s.name.value),
+          ),
+      );
+      if (secret) {
+        setResultAndStopExecution({
+          errors: [
+            createGraphQLError(
+              'get_account and money_transfer must be sent with POST or over WebSocket, not in a URL',
+              {
+                extensions: { code: 'BAD_REQUEST' },
+              },
+            ),
+          ],
+        });
+      }
+    },
+  };
+}
+
 /** GraphQL over HTTP with the query limits; its envelop serves the WebSocket path too. */
 export function createBankYoga(schema: GraphQLSchema, logger: Logger) {
   return createYoga({
@@ -69,6 +112,7 @@ export function createBankYoga(schema: GraphQLSchema, logger: Logger) {
       // Introspection too: nested __schema selections grow exponentially, and the SDL is exported anyway.
       maxDepthPlugin({ n: QueryLimits.maxDepth, ignoreIntrospection: false }),
       maxAliasesPlugin({ n: QueryLimits.maxAliases }),
+      noSecretsInUrls(),
     ],
   });
 }
