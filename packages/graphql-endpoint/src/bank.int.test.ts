@@ -248,6 +248,39 @@ describe('the bank through GraphQL, with the real command handler', () => {
     expect(await endOffsets(kafka, topics)).toEqual(before);
   });
 
+  it('measures the time from a deposit to its transaction on the stream', async () => {
+    const stream = collect<Stream>(client, STREAM, { iban });
+    await waitFor(async () => (await subscriptionsOpen()) === 1, { what: 'the subscription to be live' });
+    const answered: number[] = [];
+    const streamed: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const seen = stream.results.length;
+      const started = performance.now();
+      const r = await firstResult<Transfer>(client, TRANSFER, {
+        uuid: randomUUID(),
+        token: 'cash',
+        amount: 1000,
+        from: 'cash',
+        to: iban,
+        descr: `deposit ${i}`,
+      });
+      expect(r.data?.money_transfer.success).toBe(true);
+      answered.push(performance.now() - started);
+      await waitFor(() => stream.results.length > seen, {
+        intervalMs: 2,
+        what: `deposit ${i} on the stream`,
+      });
+      streamed.push(performance.now() - started);
+    }
+    stream.dispose();
+    const pct = (xs: number[], p: number) =>
+      [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1];
+    process.stdout.write(
+      `[graphql-endpoint] deposit answered after p50 ${pct(answered, 50)?.toFixed(0)} ms / p95 ${pct(answered, 95)?.toFixed(0)} ms, ` +
+        `on the stream after p50 ${pct(streamed, 50)?.toFixed(0)} ms / p95 ${pct(streamed, 95)?.toFixed(0)} ms\n`,
+    );
+  });
+
   it('shuts down cleanly on SIGTERM, ending open subscriptions', async () => {
     const stream = collect<Stream>(client, STREAM, {});
     await waitFor(async () => (await subscriptionsOpen()) === 1, { what: 'the subscription to be live' });
