@@ -32,3 +32,24 @@ export class InteractionTimeoutError extends E2eError {
     );
   }
 }
+
+/** A benchmark result file that cannot be read as one. */
+export class RunFileError extends E2eError {
+  constructor(message: string) {
+    super('RUN_FILE_INVALID', message);
+  }
+}
+
+/** Options of `pnpm bench` or `pnpm bench:report` that cannot work, all named at once. */
+export class BenchOptionsError extends E2eError {
+  constructor(problems: readonly string[]) {
+    super('BENCH_OPTIONS_INVALID', `invalid options:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+/** The system under test does not answer as the benchmark needs (heartbeat control, frontend). */
+export class BenchTargetError extends E2eError {
+  constructor(message: string, cause?: unknown) {
+    super('BENCH_TARGET_FAILED', message, { retryable: true, cause });
+  }
+}
