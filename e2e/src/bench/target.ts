@@ -1,5 +1,6 @@
 import type { Env } from '@open-bank/config';
 import { type PartStatus, portLayout, stackSettings, status, up } from '@open-bank/stack';
+import { BenchTargetError } from '../errors.ts';
 
 /** What the benchmark drives and watches. */
 export interface BenchTarget {
@@ -27,10 +28,14 @@ export async function localTarget(
   portOffset: number | undefined,
   env: Env,
   log: (message: string) => void,
+  startIfNeeded = true,
 ): Promise<BenchTarget> {
   const settings = stackSettings({ profile, brokers: undefined, portOffset }, env);
   let parts = await status(settings, { env });
   const missing = notRunning(parts);
+  if (missing.length > 0 && !startIfNeeded) {
+    throw new BenchTargetError(`stack ${profile}: ${missing.join(', ')} not running`);
+  }
   if (missing.length > 0) {
     log(`stack ${profile}: ${missing.join(', ')} not running, starting the stack`);
     await up(settings, { env, log });
