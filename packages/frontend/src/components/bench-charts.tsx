@@ -1,69 +1,88 @@
-import { useEffect, useState } from 'react';
+import {
+  BarController,
+  BarElement,
+  Chart,
+  type ChartConfiguration,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+} from 'chart.js';
+import { useEffect, useRef, useState } from 'react';
+import { type BenchReport, benchChartSpecs, type ChartSpec } from '../lib/bench-report.ts';
 import { TestIds } from '../test-ids.ts';
 
-/**
- * What the benchmark's report step commits as `bench-results.json` next to the app. Only the part this
- * view draws is typed; the report issue owns the full format.
- */
-interface BenchResults {
-  readonly generatedAt?: string;
-  readonly series?: readonly {
-    readonly name: string;
-    readonly points: readonly { readonly load: number; readonly latencyMs: number }[];
-  }[];
-}
+Chart.register(
+  LineController,
+  BarController,
+  LineElement,
+  BarElement,
+  PointElement,
+  LinearScale,
+  Legend,
+  Tooltip,
+  Filler,
+);
 
-type Loaded = { state: 'loading' } | { state: 'none' } | { state: 'loaded'; results: BenchResults };
+type Loaded = { state: 'loading' } | { state: 'none' } | { state: 'loaded'; report: BenchReport };
 
-const COLOURS = ['#00d1b2', '#485fc7', '#f14668', '#ffb70f', '#3e8ed0'];
-
-function LatencyChart({ results }: { results: BenchResults }) {
-  const series = (results.series ?? []).filter((s) => s.points.length > 0);
-  if (series.length === 0) return <p className="has-text-grey">The results hold no latency series yet.</p>;
-  const points = series.flatMap((s) => s.points);
-  const maxLoad = Math.max(1, ...points.map((p) => p.load));
-  const maxLatency = Math.max(1, ...points.map((p) => p.latencyMs));
-  const x = (load: number) => 50 + (load / maxLoad) * 520;
-  const y = (ms: number) => 230 - (ms / maxLatency) * 200;
+/** One chart of the report, drawn by Chart.js from the same definition the HTML report uses. */
+function SpecChart({ spec }: { spec: ChartSpec }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    if (!canvas.current) return;
+    // The spec is plain JSON; Chart.js mutates what it is given, so it gets a copy.
+    const config = structuredClone({ type: spec.type, data: spec.data, options: spec.options });
+    const chart = new Chart(canvas.current, config as unknown as ChartConfiguration);
+    return () => chart.destroy();
+  }, [spec]);
   return (
-    <figure>
-      <svg
-        viewBox="0 0 600 270"
-        className="chart"
-        role="img"
-        aria-label="Interaction latency against additional load"
-      >
-        <line x1="50" y1="230" x2="570" y2="230" className="axis" />
-        <line x1="50" y1="30" x2="50" y2="230" className="axis" />
-        <text x="310" y="262" textAnchor="middle" className="axis-label">
-          additional load (messages/s), up to {maxLoad}
-        </text>
-        <text x="14" y="130" textAnchor="middle" className="axis-label" transform="rotate(-90 14 130)">
-          latency (ms), up to {Math.round(maxLatency)}
-        </text>
-        {series.map((s, i) => (
-          <polyline
-            key={s.name}
-            fill="none"
-            stroke={COLOURS[i % COLOURS.length]}
-            strokeWidth="2.5"
-            points={s.points.map((p) => `${x(p.load)},${y(p.latencyMs)}`).join(' ')}
-          />
-        ))}
-      </svg>
-      <figcaption className="tags">
-        {series.map((s, i) => (
-          <span key={s.name} className="tag is-white">
-            <span className="swatch" style={{ background: COLOURS[i % COLOURS.length] }} />
-            {s.name}
-          </span>
-        ))}
-      </figcaption>
+    <figure className="mb-5">
+      <figcaption className="has-text-weight-semibold mb-2">{spec.title}</figcaption>
+      <div className="bench-chart">
+        <canvas ref={canvas} role="img" aria-label={spec.title} data-chart={spec.id} />
+      </div>
     </figure>
   );
 }
 
-/** The benchmark's charts, when a run's results have been committed with the app. */
+function Headline({ report }: { report: BenchReport }) {
+  return (
+    <table className="table is-narrow is-size-7">
+      <thead>
+        <tr>
+          <th>category</th>
+          <th>runs</th>
+          <th>max load reached (msg/s)</th>
+          <th>latency at 100 / 500 / 1000 msg/s (ms)</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.categories.map((c) => {
+          const at = (load: number) => {
+            const p = c.points.find((x) => x.load === load);
+            return p ? Math.round(p.latencyMs.mean).toString() : '–';
+          };
+          return (
+            <tr key={c.name}>
+              <td>{c.name}</td>
+              <td>{c.runs.length}</td>
+              <td>{c.maxLoad ? Math.round(c.maxLoad.mean) : '–'}</td>
+              <td>
+                {at(100)} / {at(500)} / {at(1000)}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+/** The benchmark's charts, when a run's report has been committed with the app as bench-results.json. */
 export function BenchCharts() {
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   useEffect(() => {
@@ -72,17 +91,21 @@ export function BenchCharts() {
       .then(async (res) => {
         const type = res.headers.get('content-type') ?? '';
         if (!res.ok || !type.includes('json')) return null;
-        return (await res.json()) as BenchResults;
+        const body = (await res.json()) as Partial<BenchReport>;
+        return Array.isArray(body.categories) && Array.isArray(body.components)
+          ? (body as BenchReport)
+          : null;
       })
       .catch(() => null)
-      .then((results) => {
-        if (live) setLoaded(results ? { state: 'loaded', results } : { state: 'none' });
+      .then((report) => {
+        if (live) setLoaded(report ? { state: 'loaded', report } : { state: 'none' });
       });
     return () => {
       live = false;
     };
   }, []);
 
+  const specs = loaded.state === 'loaded' ? benchChartSpecs(loaded.report) : [];
   return (
     <div data-testid={TestIds.benchCharts} data-state={loaded.state}>
       {loaded.state === 'loading' && <p className="has-text-grey">Looking for benchmark results…</p>}
@@ -97,10 +120,12 @@ export function BenchCharts() {
       )}
       {loaded.state === 'loaded' && (
         <>
-          {loaded.results.generatedAt && (
-            <p className="is-size-7 has-text-grey mb-2">Results generated {loaded.results.generatedAt}</p>
-          )}
-          <LatencyChart results={loaded.results} />
+          <p className="is-size-7 has-text-grey mb-2">Results generated {loaded.report.generatedAt}</p>
+          <Headline report={loaded.report} />
+          {specs.length === 0 && <p className="has-text-grey">The results hold no rows yet.</p>}
+          {specs.map((s) => (
+            <SpecChart key={s.id} spec={s} />
+          ))}
         </>
       )}
     </div>
