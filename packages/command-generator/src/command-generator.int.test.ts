@@ -10,20 +10,18 @@ import {
   CASH,
   COMPANY_IBAN,
   COMPANY_TOKEN,
-  Codec,
+  type Codec,
   type ConfirmAccountCreation,
   type ConfirmMoneyTransfer,
   createKafka,
-  createRegistry,
   keyFor,
   newBankIban,
   newToken,
-  plannedTopics,
   producerDefaults,
-  resolveTopology,
-  schemaText,
   sendOptions,
+  type Topology,
 } from '@open-bank/topology';
+import { createScratchTopics, type ScratchTopics } from '@open-bank/topology/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandGeneratorConfigSpec } from './config.ts';
@@ -33,25 +31,9 @@ import { startCommandGenerator } from './service.ts';
 
 // Scratch topics per run, so commands and accounts of other runs or tests never count.
 const run = randomUUID().slice(0, 8);
-const topology = resolveTopology({
-  heartbeat: `gen_${run}_hb`,
-  confirmAccountCreation: `gen_${run}_cac`,
-  accountCreationConfirmed: `gen_${run}_acc`,
-  confirmMoneyTransfer: `gen_${run}_cmt`,
-});
-const used = [
-  topology.heartbeat,
-  topology.confirmAccountCreation,
-  topology.accountCreationConfirmed,
-  topology.confirmMoneyTransfer,
-];
-const topicEnv = {
-  KAFKA_HEARTBEAT_TOPIC: topology.heartbeat.name,
-  KAFKA_CAC_TOPIC: topology.confirmAccountCreation.name,
-  KAFKA_ACC_TOPIC: topology.accountCreationConfirmed.name,
-  KAFKA_CMT_TOPIC: topology.confirmMoneyTransfer.name,
-  KAFKA_CLIENT_ID: `generator-${run}`,
-};
+let scratch: ScratchTopics;
+let topology: Topology;
+let topicEnv: Record<string, string>;
 const LOCAL_DATE_TIME = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}';
 const DESCRIPTION = new RegExp(`^(salary|deposit|withdraw|ah pin|transfer) ${LOCAL_DATE_TIME}$`);
 
@@ -66,24 +48,15 @@ const transfers: { key: string; value: ConfirmMoneyTransfer }[] = [];
 beforeAll(async () => {
   const env = stackEnv();
   kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'command-generator-test' });
-  const admin = kafka.admin();
-  await admin.connect();
-  const planned = plannedTopics(topology).filter((p) => used.some((u) => p.name.startsWith(u.name)));
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: planned.map((p) => ({ topic: p.name, numPartitions: p.partitions, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
-  for (const t of used) {
-    const res = await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects/${t.subject}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: schemaText(t.schema) }),
-    });
-    expect(res.status).toBe(200);
-  }
-  codec = new Codec(createRegistry(env.SCHEMA_REGISTRY_URL), topology);
-  await codec.prepare(['heartbeat', 'accountCreationConfirmed']);
+  scratch = await createScratchTopics(kafka, env.SCHEMA_REGISTRY_URL, `_gen_${run}`, [
+    'heartbeat',
+    'confirmAccountCreation',
+    'accountCreationConfirmed',
+    'confirmMoneyTransfer',
+  ]);
+  topology = scratch.topology;
+  codec = scratch.codec;
+  topicEnv = { ...scratch.topicEnv, KAFKA_CLIENT_ID: `generator-${run}` };
   producer = kafka.producer(producerDefaults);
   await producer.connect();
   // The command handler answers in transactions; so does this test, so the generator meets commit markers.
@@ -110,10 +83,7 @@ afterAll(async () => {
   await collector?.disconnect();
   await producer?.disconnect();
   await answers?.disconnect();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: used.flatMap((t) => [t.name, t.deadLetter]) }).catch(() => undefined);
-  await admin.disconnect();
+  await scratch?.drop();
 });
 
 async function sendBeats(from: number, to: number): Promise<void> {

@@ -33,7 +33,7 @@ export async function scratchTopics(label: string): Promise<Scratch> {
   const topics = await createScratchTopics(
     kafka,
     env.SCHEMA_REGISTRY_URL,
-    `ch_${label}_${randomUUID().slice(0, 8)}`,
+    `_ch_${label}_${randomUUID().slice(0, 8)}`,
   );
   return { ...topics, kafka };
 }

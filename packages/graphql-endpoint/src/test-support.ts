@@ -1,14 +1,8 @@
 // Helpers for this package's int tests: GraphQL over HTTP and over WebSocket, as a browser would use them.
 
 import { createServer } from 'node:net';
-import {
-  plannedTopics,
-  resolveTopology,
-  schemaText,
-  type Topology,
-  topicIds,
-  topicSpecs,
-} from '@open-bank/topology';
+import { type Topology, topicIds } from '@open-bank/topology';
+import { createScratchTopics } from '@open-bank/topology/testing';
 import { type Client, createClient } from 'graphql-ws';
 import type { Kafka } from 'kafkajs';
 import WebSocket from 'ws';
@@ -110,52 +104,15 @@ export function collect<T = Record<string, unknown>>(
 /**
  * Topics of its own for one test run, named `_test_<prefix>_<topic>` (with dead-letter topics) and
  * registered in the schema registry, so a run neither sees nor disturbs other runs on the shared test
- * stack. The leading underscore marks them internal: a synchronizer run by another test run meanwhile
- * deletes every other topic outside the topology. Returns the topology and the KAFKA_<ABBREV>_TOPIC
- * variables that point a service at it.
+ * stack. Returns the topology and the KAFKA_<ABBREV>_TOPIC variables that point a service at it.
  */
 export async function scratchTopology(
   kafka: Kafka,
   registryUrl: string,
   prefix: string,
 ): Promise<{ topology: Topology; env: Record<string, string>; remove: () => Promise<void> }> {
-  const names = Object.fromEntries(
-    topicIds.map((id) => [id, `_test_${prefix}_${topicSpecs[id].defaultName}`]),
-  );
-  const topology = resolveTopology(names);
-  const planned = plannedTopics(topology);
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: planned.map((p) => ({ topic: p.name, numPartitions: p.partitions, replicationFactor: 1 })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  for (const id of topicIds) {
-    const t = topology[id];
-    const res = await fetch(`${registryUrl}/subjects/${t.subject}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: schemaText(t.schema) }),
-    });
-    if (!res.ok) throw new Error(`registering ${t.subject} failed: ${res.status} ${await res.text()}`);
-  }
-  const env = Object.fromEntries(
-    topicIds.map((id) => [`KAFKA_${topicSpecs[id].abbrev}_TOPIC`, topology[id].name]),
-  );
-  return {
-    topology,
-    env,
-    remove: async () => {
-      const a = kafka.admin();
-      await a.connect();
-      await a.deleteTopics({ topics: planned.map((p) => p.name) }).catch(() => undefined);
-      await a.disconnect();
-    },
-  };
+  const scratch = await createScratchTopics(kafka, registryUrl, `_test_${prefix}`, topicIds);
+  return { topology: scratch.topology, env: scratch.topicEnv, remove: scratch.drop };
 }
 
 /** Sum of the end offsets of a topic's partitions: unchanged means nothing was produced to it. */

@@ -4,7 +4,8 @@ import { parseConfig } from '@open-bank/config';
 import { createLogger } from '@open-bank/runtime';
 import { readTopic, spawnService, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
-import { Codec, createKafka, createRegistry, resolveTopology, schemaText } from '@open-bank/topology';
+import { Codec, createKafka, createRegistry, resolveTopology } from '@open-bank/topology';
+import { createScratchTopics, type ScratchTopics } from '@open-bank/topology/testing';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatConfigSpec } from './config.ts';
@@ -27,7 +28,8 @@ function manualTimer(): Timer & { fire(): void } {
 
 // A scratch heartbeat topic per run, so beats of earlier runs or other tests never count.
 const run = randomUUID().slice(0, 8);
-const topics = [`hb_${run}_a`, `hb_${run}_b`, `hb_${run}_c`];
+let topics: string[] = [];
+let scratch: ScratchTopics[] = [];
 const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/;
 
 let kafka: Kafka;
@@ -35,29 +37,17 @@ let kafka: Kafka;
 beforeAll(async () => {
   const env = stackEnv();
   kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'heartbeat-test' });
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
-  for (const name of topics) {
-    const t = resolveTopology({ heartbeat: name }).heartbeat;
-    const res = await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects/${t.subject}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: schemaText(t.schema) }),
-    });
-    expect(res.status).toBe(200);
-  }
+  // Three scratch heartbeat topics: one per test that counts what lands on it.
+  scratch = await Promise.all(
+    ['a', 'b', 'c'].map((x) =>
+      createScratchTopics(kafka, env.SCHEMA_REGISTRY_URL, `_hb_${run}_${x}`, ['heartbeat']),
+    ),
+  );
+  topics = scratch.map((s) => s.topology.heartbeat.name);
 });
 
 afterAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics }).catch(() => undefined);
-  await admin.disconnect();
+  await Promise.all(scratch.map((s) => s.drop()));
 });
 
 async function beatsOn(topic: string): Promise<{ beat: bigint; key: string }[]> {

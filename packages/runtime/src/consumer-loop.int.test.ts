@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { stackEnv } from '@open-bank/stack/testing';
 import {
-  Codec,
+  type Codec,
   createKafka,
-  createRegistry,
   DeadLetterHeader,
   keyFor,
-  plannedTopics,
   producerDefaults,
-  resolveTopology,
-  schemaText,
   type Topology,
   uuidToBytes,
 } from '@open-bank/topology';
+import { createScratchTopics, type ScratchTopics } from '@open-bank/topology/testing';
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Batch, ConsumerLoop, type Outgoing } from './consumer-loop.ts';
@@ -25,52 +22,28 @@ import { waitFor } from './testing/wait.ts';
 // Scratch topics per run, so this test neither sees nor disturbs the bank's own topics.
 const run = randomUUID().slice(0, 8);
 const modes = ['plain', 'transactional'] as const;
-const topologies = Object.fromEntries(
-  modes.map((mode) => [
-    mode,
-    resolveTopology({
-      confirmMoneyTransfer: `loop_${run}_${mode}_cmt`,
-      moneyTransferConfirmed: `loop_${run}_${mode}_mtc`,
-    }),
-  ]),
-) as Record<(typeof modes)[number], Topology>;
-const used = modes.flatMap((m) => [topologies[m].confirmMoneyTransfer, topologies[m].moneyTransferConfirmed]);
-
+type Mode = (typeof modes)[number];
+const topologies = {} as Record<Mode, Topology>;
+const codecs = {} as Record<Mode, Codec>;
+const scratch: ScratchTopics[] = [];
 let kafka: Kafka;
-const codecs = {} as Record<(typeof modes)[number], Codec>;
 
 beforeAll(async () => {
   const env = stackEnv();
   kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'consumer-loop-test' });
-  const admin = kafka.admin();
-  await admin.connect();
-  const planned = modes
-    .flatMap((m) => plannedTopics(topologies[m]))
-    .filter((p) => used.some((u) => p.name.startsWith(u.name)));
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: planned.map((p) => ({ topic: p.name, numPartitions: p.partitions, replicationFactor: 1 })),
-  });
-  await admin.disconnect();
-  for (const t of used) {
-    const res = await fetch(`${env.SCHEMA_REGISTRY_URL}/subjects/${t.subject}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: schemaText(t.schema) }),
-    });
-    expect(res.status).toBe(200);
-  }
   for (const m of modes) {
-    codecs[m] = new Codec(createRegistry(env.SCHEMA_REGISTRY_URL), topologies[m]);
-    await codecs[m].prepare(['confirmMoneyTransfer', 'moneyTransferConfirmed']);
+    const s = await createScratchTopics(kafka, env.SCHEMA_REGISTRY_URL, `_loop_${run}_${m}`, [
+      'confirmMoneyTransfer',
+      'moneyTransferConfirmed',
+    ]);
+    scratch.push(s);
+    topologies[m] = s.topology;
+    codecs[m] = s.codec;
   }
 });
 
 afterAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: used.flatMap((t) => [t.name, t.deadLetter]) }).catch(() => undefined);
-  await admin.disconnect();
+  await Promise.all(scratch.map((s) => s.drop()));
 });
 
 function transfer(id: string, description = 'test') {
