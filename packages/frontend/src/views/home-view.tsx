@@ -12,7 +12,7 @@ export function HomeView({ onNavigate }: { onNavigate: (view: View) => void }) {
     <>
       <section className="hero is-primary is-small welcome mb-5">
         <div className="hero-body">
-          <p className="title is-3">Banking, one event at a time</p>
+          <p className="title is-3 is-spaced">Banking, one event at a time</p>
           <p className="subtitle is-6">
             Open Bank keeps every account as a stream of events on Apache Kafka. Open an account, deposit cash
             and transfer money, and watch the balances change the moment the bank confirms.
