@@ -101,6 +101,8 @@ async function fetchText(url: string, timeoutMs = 3_000): Promise<string | undef
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
 interface HeartbeatState {
   readonly batchSize: number;
   readonly intervalMs: number;
@@ -108,20 +110,24 @@ interface HeartbeatState {
 }
 
 async function heartbeat(url: string, change?: Partial<HeartbeatState>): Promise<HeartbeatState> {
-  try {
-    const res = await fetch(`${url}/state`, {
-      method: change ? 'PUT' : 'GET',
-      ...(change ? { body: JSON.stringify(change), headers: { 'content-type': 'application/json' } } : {}),
-      signal: AbortSignal.timeout(5_000),
-    });
-    if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
-    return (await res.json()) as HeartbeatState;
-  } catch (e) {
-    throw new BenchTargetError(`heartbeat control at ${url}/state: ${(e as Error).message}`, e);
+  let last: unknown;
+  // A kept-alive connection the server closes just as a request goes out fails that request: try again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const res = await fetch(`${url}/state`, {
+        method: change ? 'PUT' : 'GET',
+        ...(change ? { body: JSON.stringify(change), headers: { 'content-type': 'application/json' } } : {}),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+      return (await res.json()) as HeartbeatState;
+    } catch (e) {
+      last = e;
+      await sleep(200);
+    }
   }
+  throw new BenchTargetError(`heartbeat control at ${url}/state: ${(last as Error).message}`, last);
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
  * One benchmark run (SPEC §5): log in, then one timed interaction per loop while the heartbeat rate rises,
@@ -153,7 +159,9 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
   let reason = `reached ${options.maxLoops} loops`;
   try {
     browser = await launchChromium(setup.chromiumPath);
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+    const page = await (
+      await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' })
+    ).newPage();
     const app = new BankApp(page, target.frontendUrl);
     await app.open('/');
     const user = `bench-${randomBytes(6).toString('hex')}`;
