@@ -61,6 +61,16 @@ export interface ConsumerLoopOptions<T extends TopicId> {
 }
 
 /**
+ * Transactions follow each other closely (one per partition batch), and the broker answers the next one's
+ * first request with CONCURRENT_TRANSACTIONS while it still writes the previous one's markers, which takes a
+ * few milliseconds. kafkajs retries after its initial retry time; at the client's 100 ms every transaction
+ * after a busy one waited that long, which put a floor of about half a second under a command's round trip
+ * as soon as there was any load. The Java client retries this case after 20 ms; so do we, with more retries
+ * so that the total patience for a broker that is really away stays about the same.
+ */
+export const TRANSACTIONAL_RETRY = { initialRetryTime: 20, retries: 8 } as const;
+
+/**
  * The consumer loop every service runs: fetch in batches, decode in the loop, set undecodable messages aside
  * on the topic's dead-letter topic, hand the rest to the service in one call, publish its outputs and only
  * then commit the offsets. A failed batch is retried when the error says it may pass; a batch whose handler
@@ -87,7 +97,13 @@ export class ConsumerLoop<T extends TopicId> {
     });
     this.producer = kafka.producer(
       transactionalId
-        ? { ...producerDefaults, transactionalId, maxInFlightRequests: 1, transactionTimeout: 15_000 }
+        ? {
+            ...producerDefaults,
+            transactionalId,
+            maxInFlightRequests: 1,
+            transactionTimeout: 15_000,
+            retry: TRANSACTIONAL_RETRY,
+          }
         : producerDefaults,
     );
     this.topicByName = new Map(options.topics.map((id) => [topology[id].name, id]));
