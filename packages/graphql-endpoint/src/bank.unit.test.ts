@@ -48,8 +48,8 @@ function setup(
   } = {},
 ) {
   const store = new MemoryStore();
-  const accounts = new PendingAnswers<AccountAnswer>(options.timeoutMs ?? 2000);
-  const transfers = new PendingAnswers<TransferAnswer>(options.timeoutMs ?? 2000);
+  const accounts = new PendingAnswers<AccountAnswer>(options.timeoutMs ?? 30_000);
+  const transfers = new PendingAnswers<TransferAnswer>(options.timeoutMs ?? 30_000);
   const sent: Outgoing[] = [];
   const observed: string[] = [];
   let accountNumber = 0;
