@@ -133,36 +133,3 @@ export async function applyAction(admin: Admin, registry: RegistryClient, action
     throw new Error(`${action.kind} failed for ${target}: ${reason(e)}`, { cause: e });
   }
 }
-
-/**
- * Waits until every partition of the given topics has a leader, so producers started right after a run find
- * them usable. Answers the topics still without one when time is up.
- */
-export async function awaitLeaders(
-  admin: Admin,
-  partitions: ReadonlyMap<string, number>,
-  timeoutMs: number,
-): Promise<string[]> {
-  const until = Date.now() + timeoutMs;
-  let pending = [...partitions.keys()];
-  while (pending.length > 0) {
-    try {
-      const { topics } = await admin.fetchTopicMetadata();
-      const ready = new Set(
-        topics
-          .filter(
-            (t) =>
-              t.partitions.length >= (partitions.get(t.name) ?? 0) &&
-              t.partitions.every((p) => p.leader >= 0),
-          )
-          .map((t) => t.name),
-      );
-      pending = pending.filter((t) => !ready.has(t));
-    } catch {
-      // A metadata request failing now and then while topics are created is no reason to stop waiting.
-    }
-    if (pending.length === 0 || Date.now() >= until) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return pending;
-}

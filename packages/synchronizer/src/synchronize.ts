@@ -1,6 +1,6 @@
-import { createKafka, plannedTopics, schemaText, topologyOf } from '@open-bank/topology';
+import { awaitLeaders, createKafka, plannedTopics, schemaText, topologyOf } from '@open-bank/topology';
 import { type Admin, type logCreator, logLevel } from 'kafkajs';
-import { applyAction, awaitLeaders, readClusterState } from './cluster.ts';
+import { applyAction, readClusterState } from './cluster.ts';
 import type { SynchronizerConfig } from './config.ts';
 import { ClusterReadError } from './errors.ts';
 import { describeAction, formatPlan, plural } from './format.ts';

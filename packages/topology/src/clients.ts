@@ -1,4 +1,5 @@
 import {
+  type Admin,
   Kafka,
   type KafkaConfig as KafkaJsConfig,
   logLevel,
@@ -35,3 +36,36 @@ export const producerDefaults: ProducerConfig = {
 };
 
 export const sendOptions = { acks: -1 } as const;
+
+/**
+ * Waits until every partition of the given topics has a leader, so producers started right after a run find
+ * them usable. Answers the topics still without one when time is up.
+ */
+export async function awaitLeaders(
+  admin: Admin,
+  partitions: ReadonlyMap<string, number>,
+  timeoutMs: number,
+): Promise<string[]> {
+  const until = Date.now() + timeoutMs;
+  let pending = [...partitions.keys()];
+  while (pending.length > 0) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata();
+      const ready = new Set(
+        topics
+          .filter(
+            (t) =>
+              t.partitions.length >= (partitions.get(t.name) ?? 0) &&
+              t.partitions.every((p) => p.leader >= 0),
+          )
+          .map((t) => t.name),
+      );
+      pending = pending.filter((t) => !ready.has(t));
+    } catch {
+      // A metadata request failing now and then while topics are created is no reason to stop waiting.
+    }
+    if (pending.length === 0 || Date.now() >= until) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return pending;
+}

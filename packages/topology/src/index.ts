@@ -11,7 +11,7 @@ export {
   newToken,
   secureDigit,
 } from './bank.ts';
-export { createKafka, type KafkaConnection, producerDefaults, sendOptions } from './clients.ts';
+export { awaitLeaders, createKafka, type KafkaConnection, producerDefaults, sendOptions } from './clients.ts';
 export { Codec, createRegistry, type Decoded } from './codec.ts';
 export { type KafkaConfig, kafkaConfigSpec, topologyOf } from './config.ts';
 export {

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { schemaText } from '../avro.ts';
+import { awaitLeaders } from '../clients.ts';
 import { Codec, createRegistry } from '../codec.ts';
 import { plannedTopics, resolveTopology, type TopicId, type Topology, topicSpecs } from '../topics.ts';
 
@@ -34,14 +35,18 @@ export async function createScratchTopics(
   await admin.connect();
   try {
     const brokers = (await admin.describeCluster()).brokers.length;
+    // kafkajs' own leader wait fails now and then on a just-created topic; awaitLeaders tolerates that.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: planned.map((p) => ({
         topic: p.name,
         numPartitions: p.partitions,
         replicationFactor: Math.min(p.replicationFactor, brokers),
       })),
     });
+    const missing = await awaitLeaders(admin, new Map(planned.map((p) => [p.name, p.partitions])), 30_000);
+    if (missing.length > 0)
+      throw new Error(`scratch topics without a leader after 30 s: ${missing.join(', ')}`);
   } finally {
     await admin.disconnect();
   }
