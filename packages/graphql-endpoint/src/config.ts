@@ -19,10 +19,6 @@ export const graphqlEndpointConfigSpec = {
     default: '10000',
     description: 'how long get_account and money_transfer wait for the command handler',
   }),
-  staticDir: envVar('STATIC_DIR', text({ min: 0, max: 4096 }), {
-    default: '',
-    description: 'a built frontend to serve at / (empty: none)',
-  }),
 };
 
 export type GraphqlEndpointConfig = ConfigOf<typeof graphqlEndpointConfigSpec>;

@@ -18,7 +18,6 @@ import { createGraphQLError, createYoga, type Plugin, type YogaLogger } from 'gr
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import { staticHandler } from './static-files.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -37,8 +36,6 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   readonly metrics: Registry;
   readonly health: () => Health;
-  /** Serve a built frontend from this folder at `/`. */
-  readonly staticDir?: string | null;
   readonly onSocketCountChange?: (open: number) => void;
 }
 
@@ -124,12 +121,11 @@ interface Envelope {
 
 /**
  * One port for everything, as in the original: GraphQL over HTTP (queries, and subscriptions as server-sent
- * events) and over WebSocket (graphql-ws) at /graphql, plus /health, /metrics and optionally the frontend.
+ * events) and over WebSocket (graphql-ws) at /graphql, plus /health and /metrics. The frontend has its own server (frontend-server, or nginx in Docker).
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const { logger } = options;
   const yoga = createBankYoga(options.schema, logger);
-  const serveStatic = options.staticDir ? staticHandler(options.staticDir) : null;
 
   const server = createServer((req, res) => {
     void route(req, res).catch((e: unknown) => {
@@ -154,10 +150,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       const text = await options.metrics.metrics();
       res.writeHead(200, { 'content-type': options.metrics.contentType });
       res.end(text);
-      return;
-    }
-    if (serveStatic) {
-      await serveStatic(req, res, path);
       return;
     }
     sendJson(res, 404, { error: `no route ${req.method} ${path}` });

@@ -221,15 +221,11 @@ export async function startGraphqlEndpoint(
       logger,
       metrics: metrics.registry,
       health,
-      staticDir: config.staticDir === '' ? null : config.staticDir,
       onSocketCountChange: (n) => metrics.webSockets.set(n),
     });
     cleanups.unshift(() => http.close());
     state = 'ok';
-    logger.info(
-      { url: `${http.url}/graphql`, groups, staticDir: config.staticDir || undefined },
-      'graphql endpoint ready',
-    );
+    logger.info({ url: `${http.url}/graphql`, groups }, 'graphql endpoint ready');
 
     let stopping: Promise<void> | null = null;
     return {
