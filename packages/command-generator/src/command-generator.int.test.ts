@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { parseConfig } from '@open-bank/config';
 import { createLogger } from '@open-bank/runtime';
-import { spawnService, waitFor } from '@open-bank/runtime/testing';
+import { freePort, spawnService, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
 import {
   type AccountCreationConfirmed,
@@ -121,17 +120,6 @@ async function until(what: string, check: () => boolean): Promise<void> {
 }
 
 const salaries = () => transfers.filter((t) => t.value.description.startsWith('salary '));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function expectWellFormed(t: { key: string; value: ConfirmMoneyTransfer }, known: Map<string, string>) {
   const v = t.value;

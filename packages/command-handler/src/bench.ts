@@ -6,7 +6,6 @@
 // own process and reports commands/s until every transfer is answered.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -26,6 +25,7 @@ import {
   parseConfig,
   text,
 } from '@open-bank/config';
+import { freePort } from '@open-bank/runtime/testing';
 import {
   type AccountCreationConfirmed,
   bytesToUuid,
@@ -257,18 +257,6 @@ async function startHandler(env: NodeJS.ProcessEnv): Promise<{ started: number; 
       await exited;
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function seconds(ms: number): string {

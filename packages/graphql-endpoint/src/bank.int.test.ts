@@ -1,7 +1,7 @@
 // The endpoint with the real command handler, both as child processes on topics of their own: what a
 // user of the frontend does — open an account, deposit, watch the transaction arrive — end to end.
 import { randomUUID } from 'node:crypto';
-import { readTopic, type ServiceProcess, spawnService, waitFor } from '@open-bank/runtime/testing';
+import { freePort, readTopic, type ServiceProcess, spawnService, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
 import { createKafka, isBankIban, type Topology } from '@open-bank/topology';
 import type { Client } from 'graphql-ws';
@@ -11,7 +11,6 @@ import {
   collect,
   endOffsets,
   firstResult,
-  freePort,
   type GqlResult,
   postQuery,
   scratchTopology,

@@ -1,6 +1,5 @@
 // Helpers for this package's int tests: GraphQL over HTTP and over WebSocket, as a browser would use them.
 
-import { createServer } from 'node:net';
 import { type Topology, topicIds } from '@open-bank/topology';
 import { createScratchTopics } from '@open-bank/topology/testing';
 import { type Client, createClient } from 'graphql-ws';
@@ -129,14 +128,4 @@ export async function endOffsets(kafka: Kafka, topics: readonly string[]): Promi
   } finally {
     await admin.disconnect();
   }
-}
-
-/** A TCP port nobody listens on right now, for a service started as a child process. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { parseConfig } from '@open-bank/config';
 import { createLogger } from '@open-bank/runtime';
-import { readTopic, spawnService, waitFor } from '@open-bank/runtime/testing';
+import { freePort, readTopic, spawnService, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
 import { Codec, createKafka, createRegistry, resolveTopology } from '@open-bank/topology';
 import { createScratchTopics, type ScratchTopics } from '@open-bank/topology/testing';
@@ -60,17 +59,6 @@ async function beatsOn(topic: string): Promise<{ beat: bigint; key: string }[]> 
   for (const m of messages)
     out.push({ beat: (await codec.decode('heartbeat', m.value)).beat, key: m.key?.toString('utf8') ?? '' });
   return out;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 describe('heartbeat', () => {

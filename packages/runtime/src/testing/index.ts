@@ -1,3 +1,4 @@
+export { freePort } from './free-port.ts';
 export { readTopic, type TopicMessage } from './read-topic.ts';
 export { repoRoot } from './repo.ts';
 export { type ServiceProcess, spawnService } from './service-process.ts';
