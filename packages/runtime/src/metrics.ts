@@ -1,3 +1,4 @@
+import { HOP_METRIC } from '@open-bank/contract';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Handling latency from 100 µs to 15 s: a fast batch and a stuck database both land in a real bucket. */
@@ -12,6 +13,10 @@ export interface ServiceMetrics {
   /** Seconds from taking a batch to having its results acknowledged, per message. */
   readonly handlingSeconds: Histogram<'topic'>;
   readonly consumerLag: Gauge<'topic' | 'partition'>;
+  /** One command's trace, hop by hop (names in @open-bank/contract's HOPS). */
+  readonly hops: Histogram<'hop'>;
+  /** Kafka transactions tried again after a retryable error, by error type. */
+  readonly kafkaTransactionRetries: Counter<'error'>;
 }
 
 export function createMetrics(service: string): ServiceMetrics {
@@ -37,6 +42,19 @@ export function createMetrics(service: string): ServiceMetrics {
       name: 'open_bank_consumer_lag',
       help: 'Messages behind the high watermark, per partition',
       labelNames: ['topic', 'partition'],
+      registers: [registry],
+    }),
+    hops: new Histogram({
+      name: HOP_METRIC,
+      help: 'Seconds one command spent on each hop of its trace, observed where the hop ends',
+      labelNames: ['hop'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    kafkaTransactionRetries: new Counter({
+      name: 'open_bank_kafka_transaction_retries_total',
+      help: 'Kafka transactions run again after a retryable error, by error type',
+      labelNames: ['error'],
       registers: [registry],
     }),
   };
