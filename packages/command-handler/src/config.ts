@@ -24,7 +24,7 @@ export const commandHandlerConfigSpec = {
   instance: envVar('COMMAND_HANDLER_INSTANCE', text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), {
     default: '0',
     description:
-      'stable name of this instance: its Kafka transactional id is command-handler-<instance>; keep it across restarts',
+      'name of this instance in logs and health; every instance runs an outbox relay, one of them publishing at a time',
   }),
   concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), {
     default: '3',
@@ -38,7 +38,3 @@ export type CommandHandlerConfig = ConfigOf<typeof commandHandlerConfigSpec>;
 export const DB_USER = 'command_handler';
 export const DB_NAME = 'balancedb';
 export const GROUP_ID = 'command-handler';
-
-export function transactionalIdOf(instance: string): string {
-  return `command-handler-${instance}`;
-}

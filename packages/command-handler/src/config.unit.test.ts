@@ -1,6 +1,6 @@
 import { ConfigError, parseConfig } from '@open-bank/config';
 import { describe, expect, it } from 'vitest';
-import { commandHandlerConfigSpec, transactionalIdOf } from './config.ts';
+import { commandHandlerConfigSpec } from './config.ts';
 
 describe('command handler config', () => {
   it('has the documented defaults', () => {
@@ -18,7 +18,6 @@ describe('command handler config', () => {
       concurrency: 3,
       confirmMoneyTransfer: 'confirm_money_transfer',
     });
-    expect(transactionalIdOf(c.instance)).toBe('command-handler-0');
   });
 
   it('names every bad variable', () => {

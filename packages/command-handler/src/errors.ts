@@ -30,10 +30,3 @@ export class StoredAnswerError extends CommandHandlerError {
     super('STORED_ANSWER_INVALID', message);
   }
 }
-
-/** Re-publishing the answers of the batches a crashed run left unpublished failed; the start is aborted. */
-export class RecoveryError extends CommandHandlerError {
-  constructor(message: string, cause?: unknown) {
-    super('RECOVERY_FAILED', message, { retryable: true, cause });
-  }
-}

@@ -4,7 +4,6 @@ export {
   DB_NAME,
   DB_USER,
   GROUP_ID,
-  transactionalIdOf,
 } from './config.ts';
 export {
   type Account,
@@ -15,5 +14,5 @@ export {
   FailureReason,
   type Transfer,
 } from './decide.ts';
-export { CommandHandlerError, DatabaseError, RecoveryError, StoredAnswerError } from './errors.ts';
+export { CommandHandlerError, DatabaseError, StoredAnswerError } from './errors.ts';
 export { type CommandHandler, type CommandHandlerDeps, startCommandHandler } from './service.ts';

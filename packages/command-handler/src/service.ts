@@ -1,13 +1,21 @@
 import type { Batch, Health, Logger, Outgoing } from '@open-bank/runtime';
-import { ConsumerLoop, createLogger, createMetrics, startOpsServer } from '@open-bank/runtime';
+import {
+  ConsumerLoop,
+  createLogger,
+  createMetrics,
+  observeHop,
+  parseTrace,
+  startOpsServer,
+  TraceCheckpoint,
+} from '@open-bank/runtime';
 import { Codec, createKafka, createRegistry, newBankIban, newToken, topologyOf } from '@open-bank/topology';
 import { type LogEntry, logLevel } from 'kafkajs';
 import { Counter } from 'prom-client';
-import { type CommandHandlerConfig, DB_NAME, DB_USER, GROUP_ID, transactionalIdOf } from './config.ts';
-import { createPool } from './db.ts';
+import { type CommandHandlerConfig, DB_NAME, DB_USER, GROUP_ID } from './config.ts';
+import { createPool, type DbSettings } from './db.ts';
 import type { AccountGenerators } from './decide.ts';
 import { OUTPUT_TOPICS, OutputEncoder } from './outputs.ts';
-import { deleteSettledBatches, recoverUnpublished } from './recovery.ts';
+import { OutboxRelay } from './relay.ts';
 import { CommandStore } from './store.ts';
 
 export interface CommandHandlerDeps {
@@ -15,15 +23,13 @@ export interface CommandHandlerDeps {
   readonly generate?: AccountGenerators;
   readonly now?: () => Date;
   readonly logger?: Logger;
-  /** How often handled_batch rows of published batches are deleted. */
-  readonly cleanupIntervalMs?: number;
 }
 
 export interface CommandHandler {
   /** Base URL of /metrics and /health. */
   readonly url: string;
   health(): Health;
-  /** Stops fetching, finishes and publishes the batches in hand, then closes every connection. */
+  /** Stops fetching, finishes the batches in hand, hands the relay on, then closes every connection. */
   stop(): Promise<void>;
 }
 
@@ -50,6 +56,11 @@ export async function startCommandHandler(
     labelNames: ['sqlstate'],
     registers: [metrics.registry],
   });
+  const relayed = new Counter({
+    name: 'open_bank_outbox_relayed_total',
+    help: 'Records the outbox relay of this instance published',
+    registers: [metrics.registry],
+  });
 
   let health: Health = { state: 'starting' };
   const ops = await startOpsServer({
@@ -60,75 +71,80 @@ export async function startCommandHandler(
   });
 
   const topology = topologyOf(config);
-  const transactionalId = transactionalIdOf(config.instance);
-  const pool = createPool({
+  const db: DbSettings = {
     host: config.dbHostname,
     port: config.dbPort,
     user: DB_USER,
     password: config.dbPassword,
     database: DB_NAME,
     max: config.dbPoolSize,
-  });
+  };
+  const pool = createPool(db);
   const kafka = createKafka(
     { brokers: config.brokers, clientId: config.clientId },
-    { logCreator: kafkaLogCreator(logger) },
+    {
+      logCreator: kafkaLogCreator(logger, () =>
+        metrics.kafkaTransactionRetries.inc({ error: 'CONCURRENT_TRANSACTIONS' }),
+      ),
+    },
   );
-  const admin = kafka.admin();
+  const relay = new OutboxRelay({
+    kafka,
+    db,
+    logger,
+    hops: metrics.hops,
+    onRetry: (error) => metrics.kafkaTransactionRetries.inc({ error }),
+    onPublished: (n) => relayed.inc(n),
+  });
   let loop: ConsumerLoop<CommandTopic> | undefined;
-  let cleanup: NodeJS.Timeout | undefined;
 
   const close = async () => {
-    if (cleanup) clearInterval(cleanup);
     await loop?.stop().catch((e: unknown) => logger.error({ err: e }, 'stopping the consumer loop failed'));
-    await admin.disconnect().catch(() => undefined);
+    await relay.stop().catch((e: unknown) => logger.error({ err: e }, 'stopping the outbox relay failed'));
     await pool.end().catch(() => undefined);
   };
 
   try {
     const codec = new Codec(createRegistry(config.schemaRegistryUrl), topology);
     await codec.prepare(OUTPUT_TOPICS);
-    const encoder = new OutputEncoder(codec, topology, now);
     const store = new CommandStore(pool, {
-      instance: config.instance,
-      transferTopic: topology.confirmMoneyTransfer.name,
+      encoder: new OutputEncoder(codec, topology, now),
       onRetry: (sqlstate) => retries.inc({ sqlstate }),
+      onCommitted: (seconds) => {
+        for (const s of seconds) metrics.hops.observe({ hop: 'balancedb_committed' }, s);
+      },
     });
-
-    const recovered = await recoverUnpublished({
-      kafka,
-      pool,
-      encoder,
-      logger,
-      commandTopic: topology.confirmMoneyTransfer.name,
-      groupId: GROUP_ID,
-      instance: config.instance,
-      transactionalId,
-    });
+    // Every instance runs a relay; one of them holds the lease and publishes what all of them decide.
+    relay.start();
 
     const handle = async (batch: Batch<CommandTopic>): Promise<Outgoing[]> => {
       const started = performance.now();
-      let outputs: Outgoing[];
+      for (const m of batch.messages)
+        observeHop(metrics.hops, 'command_fetched', parseTrace(m.trace), TraceCheckpoint.sent, m.fetchedAt);
+      const topic = topology[batch.topic].name;
+      let handled: number;
       if (batch.topic === 'confirmMoneyTransfer') {
-        const replies = await store.handleTransfers(batch.messages, recovered);
+        const replies = await store.handleTransfers(topic, batch.messages);
         for (const r of replies) commands.inc({ kind: 'transfer', answer: r.reason ?? 'confirmed' });
-        outputs = encoder.transfers(replies);
+        handled = replies.length;
       } else {
-        const replies = await store.handleAccounts(batch.messages, generate);
+        const replies = await store.handleAccounts(topic, batch.messages, generate);
         for (const r of replies)
           commands.inc({ kind: 'account', answer: r.answer.ok ? 'confirmed' : r.answer.reason });
-        outputs = encoder.accounts(replies);
+        handled = replies.length;
       }
       logger.debug(
         {
           topic: batch.topic,
           partition: batch.partition,
           messages: batch.messages.length,
-          outputs: outputs.length,
+          handled,
           ms: Math.round(performance.now() - started),
         },
         'batch decided and stored',
       );
-      return outputs;
+      // What the batch publishes is in the outbox now; the relay takes it from there.
+      return [];
     };
 
     loop = new ConsumerLoop({
@@ -141,7 +157,8 @@ export async function startCommandHandler(
       topics: TOPICS,
       // Commands written before the first start must be answered too.
       fromBeginning: true,
-      transactionalId,
+      // balancedb keeps the consumed position, in the transaction of each batch.
+      offsetCommit: 'background',
       partitionsConsumedConcurrently: config.concurrency,
       handle,
       onFatal: (error) => {
@@ -149,14 +166,6 @@ export async function startCommandHandler(
       },
     });
     await loop.start();
-
-    await admin.connect();
-    cleanup = setInterval(() => {
-      deleteSettledBatches(admin, pool, GROUP_ID, topology.confirmMoneyTransfer.name).catch((e: unknown) =>
-        logger.warn({ err: e }, 'deleting settled batches failed; will try again'),
-      );
-    }, deps.cleanupIntervalMs ?? 30_000);
-    cleanup.unref();
   } catch (e) {
     health = { state: 'failed' };
     await close();
@@ -164,7 +173,7 @@ export async function startCommandHandler(
     throw e;
   }
 
-  health = { state: 'ok', detail: { instance: config.instance, transactionalId } };
+  health = { state: 'ok', detail: { instance: config.instance } };
   logger.info(
     { url: ops.url, instance: config.instance, concurrency: config.concurrency },
     'command handler consuming',
@@ -172,7 +181,7 @@ export async function startCommandHandler(
   let stopping: Promise<void> | undefined;
   return {
     url: ops.url,
-    health: () => health,
+    health: () => ({ ...health, detail: { ...health.detail, relaying: relay.leading } }),
     stop: () => {
       stopping ??= (async () => {
         health = { state: 'stopping' };
@@ -190,7 +199,7 @@ export async function startCommandHandler(
 const ROUTINE = 'another concurrent operation on the same transaction';
 
 /** kafkajs's log lines through the service's own logger, routine transaction retries at debug level. */
-function kafkaLogCreator(logger: Logger) {
+function kafkaLogCreator(logger: Logger, onRoutineRetry: () => void) {
   return () =>
     ({ namespace, level, log }: LogEntry) => {
       const {
@@ -202,6 +211,7 @@ function kafkaLogCreator(logger: Logger) {
         logger?: string;
       };
       const routine = `${message} ${String(fields.error ?? '')}`.includes(ROUTINE);
+      if (routine) onRoutineRetry();
       const method = routine
         ? 'debug'
         : level === logLevel.ERROR

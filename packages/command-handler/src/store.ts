@@ -1,3 +1,5 @@
+import { TRACE_HEADER } from '@open-bank/contract';
+import { extendTrace, nowMicros, type Outgoing } from '@open-bank/runtime';
 import type { Atype, ConfirmAccountCreation, ConfirmMoneyTransfer } from '@open-bank/topology';
 import type pg from 'pg';
 import { inTransaction } from './db.ts';
@@ -16,8 +18,23 @@ import {
   type TransferReply,
   touchedIbans,
 } from './plan.ts';
-import { PublishOrder, type Ticket } from './publish-order.ts';
 import { eventsFromJson, eventsToJson } from './stored.ts';
+
+/** The channel a committed batch with outbox rows notifies, so the relay wakes without polling. */
+export const OUTBOX_CHANNEL = 'open_bank_outbox';
+
+// Shared tail of the write statements: $4.. are the outbox rows (topics, keys, values, traces) and the
+// consumed position ($8 topic, $9 partition, $10 next offset).
+const OUTBOX_CTES = `outboxed AS (
+  INSERT INTO outbox (topic, key, value, trace)
+  SELECT t, k, v, tr FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[]) WITH ORDINALITY AS o(t, k, v, tr, n)
+   ORDER BY n
+), moved AS (
+  UPDATE consumed SET next_offset = $10 WHERE topic = $8 AND partition = $9
+)`;
+
+// The relay listens on this channel; NOTIFY is delivered when (and only if) the transaction commits.
+const WAKE_RELAY = `SELECT CASE WHEN cardinality($4::text[]) > 0 THEN pg_notify('${OUTBOX_CHANNEL}', '') END`;
 
 // One round trip reads the batch's known commands and locks every account it may touch, in IBAN order
 // so that concurrent batches (other partitions, other instances) cannot deadlock on each other.
@@ -35,8 +52,18 @@ SELECT id::text AS id, reason, events, src_partition, src_offset,
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, iban, token, amount, lmt, version FROM locked`;
 
+// Takes the partition's consumed position and locks it for the transaction: a batch handles only what lies at
+// or past it, so a re-delivered message is skipped and two instances that both think they own a partition
+// (one of them a zombie of a rebalance) take turns on this row, the second finding the work done. The first
+// batch ever seen of a partition starts the position at its own first offset.
+const TAKE_POSITION = `
+INSERT INTO consumed (topic, partition, next_offset) VALUES ($1, $2, $3)
+ON CONFLICT (topic, partition) DO UPDATE SET next_offset = consumed.next_offset
+RETURNING next_offset`;
+
 // One round trip stores the new commands with their answers, applies the net change per account as a
-// relative update of the locked rows, and notes the batch for crash recovery when it produced events.
+// relative update of the locked rows, writes what to publish to the outbox (in order: seq follows the array),
+// moves the consumed position past the batch and wakes the relay once this commits.
 // The new commands travel as one JSON document: cheaper to build and to send than parallel arrays, whose
 // elements node-postgres would escape one by one. Each command's events ride in it as JSON text, and are
 // cast to json only then: extracting them as a json value would decode escapes, and PostgreSQL refuses
@@ -50,11 +77,8 @@ WITH new_commands AS (
   UPDATE balance b SET amount = b.amount + d.delta, version = b.version + 1
     FROM unnest($2::text[], $3::bigint[]) AS d(iban, delta)
    WHERE b.iban = d.iban
-), noted AS (
-  INSERT INTO handled_batch (instance, src_topic, src_partition, last_offset, command_ids)
-  SELECT $4::text, $5::text, $6::int, $7::bigint, string_to_array($8::text, ',')::uuid[] WHERE $8::text <> ''
-)
-SELECT 1`;
+), ${OUTBOX_CTES}
+${WAKE_RELAY}`;
 
 const READ_ACCOUNT_COMMANDS = `
 SELECT id::text AS id, iban, token, a_type, reason FROM account_command WHERE id = ANY($1::uuid[])`;
@@ -66,8 +90,11 @@ ON CONFLICT (iban) DO NOTHING
 RETURNING iban`;
 
 const WRITE_ACCOUNT_COMMANDS = `
-INSERT INTO account_command (id, iban, token, a_type, reason)
-SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[])`;
+WITH new_commands AS (
+  INSERT INTO account_command (id, iban, token, a_type, reason)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $11::text[], $12::text[])
+), ${OUTBOX_CTES}
+${WAKE_RELAY}`;
 
 interface TransferStateRow {
   id: string | null;
@@ -82,119 +109,118 @@ interface TransferStateRow {
   version: bigint | null;
 }
 
-export interface StoreOptions {
-  /** Names this instance in handled_batch, so a restart recovers only what it left unpublished itself. */
-  readonly instance: string;
-  /** Name of the transfer command topic, which handled_batch offsets belong to. */
-  readonly transferTopic: string;
-  readonly onRetry?: (sqlState: string) => void;
+/** A command message as the consumer loop hands it on, with its trace. */
+export type TracedMessage<T> = CommandMessage<T> & {
+  readonly trace?: string | undefined;
+  readonly fetchedAt?: number;
+};
+
+/** Turns the batch's replies into the records to publish; `traceOf(i)` is the trace of reply i's command. */
+export interface ReplyEncoder {
+  transfers(replies: readonly TransferReply[], traceOf: (i: number) => string | undefined): Outgoing[];
+  accounts(replies: readonly AccountReply[], traceOf: (i: number) => string | undefined): Outgoing[];
 }
 
-/** balancedb as the command handler uses it: one transaction per batch. */
-export class CommandStore {
-  private readonly order = new PublishOrder();
+export interface StoreOptions {
+  /** Name of the topic each handled batch came from, which consumed positions belong to. */
+  readonly encoder: ReplyEncoder;
+  readonly onRetry?: (sqlState: string) => void;
+  /** Told the seconds from fetch to commit of every command of a committed batch. */
+  readonly onCommitted?: (secondsEach: number[]) => void;
+}
 
+interface Fenced<T> {
+  /** The messages at or past the consumed position, in offset order. */
+  readonly fresh: TracedMessage<T>[];
+  /** The position after this batch. */
+  readonly next: string;
+}
+
+/**
+ * balancedb as the command handler uses it: one transaction per batch, which also writes everything the
+ * batch publishes to the outbox and moves the partition's consumed position.
+ */
+export class CommandStore {
   constructor(
     private readonly pool: pg.Pool,
     private readonly options: StoreOptions,
   ) {}
 
-  /**
-   * Decides and stores a partition's batch of transfers in one transaction and returns a reply per message.
-   * `recovered` holds ids whose events a recovery at start already published.
-   */
+  /** Decides and stores a partition's batch of transfers; returns a reply per message it handled. */
   async handleTransfers(
-    messages: readonly CommandMessage<ConfirmMoneyTransfer>[],
-    recovered: ReadonlySet<string>,
+    topic: string,
+    messages: readonly TracedMessage<ConfirmMoneyTransfer>[],
   ): Promise<TransferReply[]> {
     if (messages.length === 0) return [];
-    // Ids and IBANs (of this bank: letters and digits only) go as comma-separated text, which costs less
-    // to build and send than arrays node-postgres escapes element by element.
-    const ids = messageIds(messages);
-    const distinctIds = [...new Set(ids)].join(',');
-    const ibans = touchedIbans(messages).join(',');
-    const partition = (messages[0] as CommandMessage<unknown>).partition;
-    let lastOffset = 0n;
-    for (const m of messages) if (BigInt(m.offset) > lastOffset) lastOffset = BigInt(m.offset);
-
-    // One ticket per attempt; only the attempt that committed keeps its place until its batch is handed on.
-    const tickets: Ticket[] = [];
-    try {
-      const replies = await inTransaction(
-        this.pool,
-        async (client) => {
-          const state = await client.query<TransferStateRow>(READ_TRANSFER_STATE, [distinctIds, ibans]);
-          const seen = new Map<string, StoredTransfer>();
-          const accounts = new Map<string, Account>();
-          const versions = new Map<string, bigint>();
-          for (const r of state.rows) {
-            if (r.id !== null) {
-              seen.set(r.id, {
-                reason: r.reason,
-                events: eventsFromJson(r.events),
-                partition: r.src_partition ?? -1,
-                offset: String(r.src_offset),
-              });
-            } else if (r.iban !== null && r.token !== null && r.amount !== null && r.lmt !== null) {
-              accounts.set(r.iban, { token: r.token, balance: r.amount, limit: r.lmt });
-              versions.set(r.iban, r.version ?? 0n);
-            }
+    let written = 0;
+    const replies = await inTransaction(
+      this.pool,
+      async (client) => {
+        const { fresh, next } = await fence(client, topic, messages);
+        if (fresh.length === 0) return [];
+        // Ids and IBANs (of this bank: letters and digits only) go as comma-separated text, which costs
+        // less to build and send than arrays node-postgres escapes element by element.
+        const ids = messageIds(fresh);
+        const distinctIds = [...new Set(ids)].join(',');
+        const ibans = touchedIbans(fresh).join(',');
+        const state = await client.query<TransferStateRow>(READ_TRANSFER_STATE, [distinctIds, ibans]);
+        const seen = new Map<string, StoredTransfer>();
+        const accounts = new Map<string, Account>();
+        for (const r of state.rows) {
+          if (r.id !== null) {
+            seen.set(r.id, {
+              reason: r.reason,
+              events: eventsFromJson(r.events),
+              partition: r.src_partition ?? -1,
+              offset: String(r.src_offset),
+            });
+          } else if (r.iban !== null && r.token !== null && r.amount !== null && r.lmt !== null) {
+            accounts.set(r.iban, { token: r.token, balance: r.amount, limit: r.lmt });
           }
-          tickets.push(this.order.enter(versions));
-
-          const plan = planTransfers(messages, seen, accounts, recovered, ids);
-          if (plan.rows.length > 0) {
-            const withEvents = plan.rows
-              .filter((r) => r.events.length > 0)
-              .map((r) => r.id)
-              .join(',');
-            const rows = JSON.stringify(
-              plan.rows.map((r) => ({
-                id: r.id,
-                reason: r.reason ?? undefined,
-                events: r.events.length > 0 ? eventsToJson(r.events) : undefined,
-                p: r.partition,
-                o: r.offset,
-              })),
-            );
-            await client.query(WRITE_TRANSFERS, [
-              rows,
-              [...plan.deltas.keys()],
-              [...plan.deltas.values()].map(String),
-              this.options.instance,
-              this.options.transferTopic,
-              partition,
-              lastOffset.toString(),
-              withEvents,
-            ]);
-          }
-          return plan.replies;
-        },
-        {
-          onRetry: this.options.onRetry,
-          onRollback: () => {
-            for (const t of tickets.splice(0)) this.order.leave(t);
-          },
-        },
-      );
-      const committed = tickets[0];
-      if (committed) await this.order.predecessors(committed);
-      return replies;
-    } finally {
-      for (const t of tickets) this.order.leave(t);
-    }
+        }
+        const plan = planTransfers(fresh, seen, accounts, new Set(), ids);
+        written = nowMicros();
+        const outputs = this.options.encoder.transfers(plan.replies, (i) => traceOf(fresh[i], written));
+        const rows = JSON.stringify(
+          plan.rows.map((r) => ({
+            id: r.id,
+            reason: r.reason ?? undefined,
+            events: r.events.length > 0 ? eventsToJson(r.events) : undefined,
+            p: r.partition,
+            o: r.offset,
+          })),
+        );
+        await client.query(WRITE_TRANSFERS, [
+          rows,
+          [...plan.deltas.keys()],
+          [...plan.deltas.values()].map(String),
+          ...outboxParams(outputs),
+          topic,
+          (messages[0] as CommandMessage<unknown>).partition,
+          next,
+        ]);
+        return plan.replies.map((r, i) => ({ reply: r, fetchedAt: fresh[i]?.fetchedAt }));
+      },
+      { onRetry: this.options.onRetry },
+    );
+    this.committed(replies, written);
+    return replies.map((r) => r.reply);
   }
 
-  /** Opens accounts for a batch of creation commands in one transaction; returns a reply per message. */
+  /** Opens accounts for a batch of creation commands in one transaction; returns a reply per message handled. */
   async handleAccounts(
-    messages: readonly CommandMessage<ConfirmAccountCreation>[],
+    topic: string,
+    messages: readonly TracedMessage<ConfirmAccountCreation>[],
     generate: AccountGenerators,
   ): Promise<AccountReply[]> {
     if (messages.length === 0) return [];
-    const ids = commandIds(messages);
-    return inTransaction(
+    let written = 0;
+    const replies = await inTransaction(
       this.pool,
       async (client) => {
+        const { fresh, next } = await fence(client, topic, messages);
+        if (fresh.length === 0) return [];
+        const ids = commandIds(fresh);
         const known = await client.query<{
           id: string;
           iban: string | null;
@@ -205,9 +231,7 @@ export class CommandStore {
         const seen = new Map<string, StoredAccountCreation>(
           known.rows.map((r) => [r.id, storedAccount(r.iban, r.token, r.a_type, r.reason)]),
         );
-        const proposal = proposeAccounts(messages, seen, generate);
-        if (proposal.fresh.length === 0) return settleAccounts(messages, seen, proposal, new Set()).replies;
-
+        const proposal = proposeAccounts(fresh, seen, generate);
         const opening = proposal.fresh.flatMap((f) => (f.outcome.ok ? [f.outcome] : []));
         let inserted = new Set<string>();
         if (opening.length > 0) {
@@ -219,19 +243,75 @@ export class CommandStore {
           ]);
           inserted = new Set(opened.rows.map((r) => r.iban));
         }
-        const { rows, replies } = settleAccounts(messages, seen, proposal, inserted);
+        const { rows, replies } = settleAccounts(fresh, seen, proposal, inserted);
+        written = nowMicros();
+        const outputs = this.options.encoder.accounts(replies, (i) => traceOf(fresh[i], written));
         await client.query(WRITE_ACCOUNT_COMMANDS, [
           rows.map((r) => r.id),
           rows.map((r) => (r.answer.ok ? r.answer.iban : null)),
           rows.map((r) => (r.answer.ok ? r.answer.token : null)),
+          ...outboxParams(outputs),
+          topic,
+          (messages[0] as CommandMessage<unknown>).partition,
+          next,
           rows.map((r) => (r.answer.ok ? r.answer.a_type : null)),
           rows.map((r) => (r.answer.ok ? null : r.answer.reason)),
         ]);
-        return replies;
+        return replies.map((r, i) => ({ reply: r, fetchedAt: fresh[i]?.fetchedAt }));
       },
       { onRetry: this.options.onRetry },
     );
+    this.committed(replies, written);
+    return replies.map((r) => r.reply);
   }
+
+  private committed(replies: readonly { fetchedAt: number | undefined }[], written: number): void {
+    if (replies.length === 0 || !this.options.onCommitted) return;
+    const at = Math.max(nowMicros(), written);
+    this.options.onCommitted(
+      replies.flatMap((r) => (r.fetchedAt === undefined ? [] : [Math.max(0, at - r.fetchedAt) / 1e6])),
+    );
+  }
+}
+
+/** Takes the partition's consumed position (see TAKE_POSITION) and drops what lies below it. */
+async function fence<T>(
+  client: pg.PoolClient,
+  topic: string,
+  messages: readonly TracedMessage<T>[],
+): Promise<Fenced<T>> {
+  const first = messages[0] as TracedMessage<T>;
+  let last = BigInt(first.offset);
+  for (const m of messages) if (BigInt(m.offset) > last) last = BigInt(m.offset);
+  const r = await client.query<{ next_offset: bigint }>(TAKE_POSITION, [
+    topic,
+    first.partition,
+    first.offset,
+  ]);
+  const position = r.rows[0]?.next_offset ?? 0n;
+  const fresh = messages.filter((m) => BigInt(m.offset) >= position);
+  const next = last + 1n > position ? last + 1n : position;
+  return { fresh, next: next.toString() };
+}
+
+/** The trace a command's outputs carry: its own, extended by the fetch and the outbox write checkpoints. */
+function traceOf(m: TracedMessage<unknown> | undefined, written: number): string | undefined {
+  if (!m?.trace || m.fetchedAt === undefined) return undefined;
+  return extendTrace(m.trace, m.fetchedAt, written);
+}
+
+function outboxParams(
+  outputs: readonly Outgoing[],
+): [string[], (string | null)[], Buffer[], (string | null)[]] {
+  return [
+    outputs.map((o) => o.topic),
+    outputs.map((o) => o.key),
+    outputs.map((o) => {
+      if (!o.value) throw new StoredAnswerError(`an output to ${o.topic} has no value`);
+      return o.value;
+    }),
+    outputs.map((o) => o.headers?.[TRACE_HEADER] ?? null),
+  ];
 }
 
 function storedAccount(

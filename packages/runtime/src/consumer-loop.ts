@@ -1,9 +1,11 @@
+import { TRACE_HEADER } from '@open-bank/contract';
 import type { Codec, RecordOf, TopicId, Topology } from '@open-bank/topology';
 import { DeadLetterHeader, producerDefaults, sendOptions } from '@open-bank/topology';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { errorCode, isRetryable } from './errors.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { nowMicros, stampSent } from './trace.ts';
 
 export interface Incoming<T> {
   readonly partition: number;
@@ -12,6 +14,10 @@ export interface Incoming<T> {
   readonly value: T;
   /** Broker timestamp of the message, ms since the epoch. */
   readonly timestamp: number;
+  /** The command trace the message carries (its TRACE_HEADER), if any. */
+  readonly trace: string | undefined;
+  /** When this process fetched the message's batch, µs since the epoch (a trace checkpoint). */
+  readonly fetchedAt: number;
 }
 
 /** One partition's worth of decoded messages of one topic, in offset order. */
@@ -47,6 +53,13 @@ export interface ConsumerLoopOptions<T extends TopicId> {
    */
   readonly transactionalId?: string;
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * `each-batch` (default): a batch's offsets are committed before the next batch of its partition is
+   * handled. `background`: for a handler that keeps its own consumed position (and so skips what it has
+   * seen), offsets are committed now and then in the background, off the path of every command; a restart
+   * or rebalance then re-delivers a little, which the handler filters out.
+   */
+  readonly offsetCommit?: 'each-batch' | 'background';
   /**
    * Handles a batch and returns what to publish for it. Must be safe to call again with messages it has
    * seen before (a crash between its own commit and Kafka's replays them), answering the same way.
@@ -85,6 +98,10 @@ export class ConsumerLoop<T extends TopicId> {
   /** Transactions are published in the order their handlers finished, which is the database commit order. */
   private publishChain: Promise<unknown> = Promise.resolve();
   private running = false;
+  /** Background mode: the next offset to commit per topic and partition, since the last commit. */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
+  private committer: NodeJS.Timeout | undefined;
+  private committing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ConsumerLoopOptions<T>) {
     const { kafka, groupId, transactionalId, topology } = options;
@@ -122,6 +139,12 @@ export class ConsumerLoop<T extends TopicId> {
       this.options.logger.error({ err: payload.error }, 'Kafka consumer crashed and will not restart');
       this.options.onFatal?.(payload.error);
     });
+    if (this.options.offsetCommit === 'background') {
+      this.committer = setInterval(() => {
+        this.committing = this.committing.then(() => this.commitPending());
+      }, BACKGROUND_COMMIT_MS);
+      this.committer.unref();
+    }
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
@@ -134,9 +157,24 @@ export class ConsumerLoop<T extends TopicId> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    if (this.committer) clearInterval(this.committer);
+    await this.committing;
+    await this.commitPending();
     await this.consumer.disconnect();
     await this.publishChain.catch(() => undefined);
     await this.producer.disconnect();
+  }
+
+  private async commitPending(): Promise<void> {
+    if (this.toCommit.size === 0) return;
+    const offsets = [...this.toCommit.values()];
+    this.toCommit.clear();
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (e) {
+      // Advisory only: the handler's own position is the truth; a failed commit means a little re-delivery.
+      this.options.logger.debug({ err: e }, 'background offset commit failed; a later one will catch up');
+    }
   }
 
   get isRunning(): boolean {
@@ -146,6 +184,7 @@ export class ConsumerLoop<T extends TopicId> {
   private async eachBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
     if (!isRunning() || isStale() || batch.messages.length === 0) return;
     const started = performance.now();
+    const fetchedAt = nowMicros();
     const { codec, topology, metrics, logger } = this.options;
     const topic = this.topicByName.get(batch.topic) as T | undefined;
     if (topic === undefined) throw new Error(`received a batch of unsubscribed topic ${batch.topic}`);
@@ -167,6 +206,8 @@ export class ConsumerLoop<T extends TopicId> {
           key: m.key?.toString('utf8') ?? null,
           value: d.value as RecordOf<T>,
           timestamp: Number(m.timestamp),
+          trace: m.headers?.[TRACE_HEADER]?.toString(),
+          fetchedAt,
         });
       } else if (d.error.retryable) {
         throw d.error;
@@ -241,6 +282,14 @@ export class ConsumerLoop<T extends TopicId> {
   }
 
   private publish(topic: string, partition: number, offset: string, messages: Outgoing[]): Promise<void> {
+    if (this.options.offsetCommit === 'background' && !this.options.transactionalId) {
+      this.toCommit.set(`${topic}:${partition}`, { topic, partition, offset });
+      if (messages.length === 0) return Promise.resolve();
+      const acked = stampSent(messages, this.options.metrics.hops);
+      return this.producer
+        .sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) })
+        .then(acked);
+    }
     const run = () =>
       this.options.transactionalId
         ? this.publishTransactional(topic, partition, offset, messages)
@@ -277,13 +326,17 @@ export class ConsumerLoop<T extends TopicId> {
     offset: string,
     messages: Outgoing[],
   ): Promise<void> {
-    if (messages.length > 0)
+    if (messages.length > 0) {
+      const acked = stampSent(messages, this.options.metrics.hops);
       await this.producer.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      acked();
+    }
     await this.consumer.commitOffsets([{ topic, partition, offset }]);
   }
 }
 
 const NOTHING = { outputs: [], failed: [] } as const;
+const BACKGROUND_COMMIT_MS = 250;
 
 function deadLetter(
   source: { name: string; deadLetter: string },

@@ -4,6 +4,7 @@ export {
   type ConsumerLoopOptions,
   type Incoming,
   type Outgoing,
+  TRANSACTIONAL_RETRY,
   toTopicMessages,
 } from './consumer-loop.ts';
 export { errorCode, isRetryable, RuntimeError } from './errors.ts';
@@ -18,3 +19,14 @@ export {
   startOpsServer,
 } from './ops-server.ts';
 export { onShutdown } from './shutdown.ts';
+export {
+  extendTrace,
+  type HopHistogram,
+  hopSeconds,
+  nowMicros,
+  observeHop,
+  originHeaders,
+  parseTrace,
+  stampSent,
+  TraceCheckpoint,
+} from './trace.ts';

@@ -30,6 +30,7 @@ export {
   DeadLetterHeader,
   type KeyRule,
   keyFor,
+  OUTBOX_POSITION_TOPIC,
   plannedTopics,
   type RecordOf,
   type ResolvedTopic,

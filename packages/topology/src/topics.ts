@@ -103,6 +103,13 @@ export type RecordOf<T extends TopicId> = Records[(typeof topicSpecs)[T]['record
 
 /** Dead-letter topics take undecodable messages of a topic, so they never block its partition. */
 export const DEAD_LETTER_SUFFIX = '.dlq';
+
+/**
+ * Internal topic (the synchronizer leaves names starting with `_` alone) whose only use is as the key under
+ * which the command handler's outbox relay records, in each Kafka transaction it commits, the number of the
+ * outbox batch it published: Kafka stores consumer offsets only for topics that exist.
+ */
+export const OUTBOX_POSITION_TOPIC = '_open_bank_outbox_position';
 export const DEAD_LETTER_PARTITIONS = 1;
 /** Headers a dead-lettered message carries, naming where it came from and why it was set aside. */
 export const DeadLetterHeader = {

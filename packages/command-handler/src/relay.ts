@@ -1,0 +1,291 @@
+import { TRACE_HEADER } from '@open-bank/contract';
+import {
+  extendTrace,
+  type HopHistogram,
+  type Logger,
+  nowMicros,
+  observeHop,
+  parseTrace,
+  TRANSACTIONAL_RETRY,
+  TraceCheckpoint,
+  toTopicMessages,
+} from '@open-bank/runtime';
+import { OUTBOX_POSITION_TOPIC, producerDefaults, sendOptions } from '@open-bank/topology';
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import pg from 'pg';
+import type { DbSettings } from './db.ts';
+import { OUTBOX_CHANNEL } from './store.ts';
+
+/**
+ * Publishes the outbox (see migration balancedb/003) in seq order, one Kafka transaction per round, and
+ * exactly once. One relay at a time holds the lease, a PostgreSQL advisory lock on a connection of its own;
+ * every instance runs one, the others wait for the lease. All relays share one transactional id, so a relay
+ * taking over fences the one before it and settles its last transaction before it reads where it got to.
+ *
+ * A round claims the oldest unclaimed rows under the next batch number, publishes them together with that
+ * number (as the offset of a bookkeeping group on OUTBOX_POSITION_TOPIC) in one Kafka transaction, and
+ * deletes them in the next round's claim. After any failure, or when taking over, the relay re-reads the
+ * number from Kafka: rows of batches up to it were published and are deleted, later claims are released.
+ */
+
+export interface RelayOptions {
+  readonly kafka: Kafka;
+  readonly db: DbSettings;
+  readonly logger: Logger;
+  readonly hops: HopHistogram;
+  /** Kafka transactions run again after a failure, by error type. */
+  readonly onRetry?: (error: string) => void;
+  readonly onPublished?: (records: number) => void;
+  readonly transactionalId?: string;
+  readonly maxBatch?: number;
+}
+
+export const RELAY_TRANSACTIONAL_ID = 'command-handler-relay';
+export const RELAY_GROUP = 'command-handler-relay';
+/** Key of the advisory lock that is the relay's lease (any bigint; this one spells "obrelay"). */
+const LEASE_KEY = '0x6f6272656c6179';
+const LEASE_POLL_MS = 1_000;
+const IDLE_POLL_MS = 500;
+const MAX_BACKOFF_MS = 2_000;
+
+const CLAIM = `
+WITH gone AS (DELETE FROM outbox WHERE batch <= $1)
+UPDATE outbox SET batch = $2
+ WHERE seq IN (SELECT seq FROM outbox WHERE batch IS NULL ORDER BY seq LIMIT $3)
+RETURNING seq, topic, key, value, trace`;
+
+interface Row {
+  seq: bigint;
+  topic: string;
+  key: string | null;
+  value: Buffer;
+  trace: string | null;
+}
+
+export class OutboxRelay {
+  private lease: pg.Client | undefined;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  /** Number of the last batch known to be published. */
+  private published = 0n;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  /** A notification came while no one waited: the next wait returns at once. */
+  private notified = false;
+  private loop: Promise<void> | undefined;
+  private backoff = 0;
+
+  constructor(private readonly options: RelayOptions) {}
+
+  /** Starts relaying in the background (or waiting for the lease). */
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Whether this instance holds the lease and relays now. */
+  get leading(): boolean {
+    return this.lease !== undefined && this.producer !== undefined;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.release();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (!this.lease) {
+          if (!(await this.acquire())) {
+            await this.idle(LEASE_POLL_MS);
+            continue;
+          }
+        }
+        if (!this.producer) await this.settle();
+        this.notified = false;
+        const rows = await this.claim();
+        if (rows.length === 0) {
+          await this.idle(IDLE_POLL_MS);
+          continue;
+        }
+        await this.publish(rows);
+        this.backoff = 0;
+      } catch (e) {
+        if (this.stopped) break;
+        const code = errorType(e);
+        this.options.onRetry?.(code);
+        this.options.logger.warn({ err: e, code }, 'outbox relay round failed; settling and trying again');
+        await this.dropProducer();
+        this.backoff = Math.min(MAX_BACKOFF_MS, this.backoff === 0 ? 50 : this.backoff * 2);
+        await this.idle(this.backoff);
+      }
+    }
+  }
+
+  /** Tries to take the lease; true when this instance now holds it. */
+  private async acquire(): Promise<boolean> {
+    const client = new pg.Client({
+      ...this.options.db,
+      application_name: 'command-handler-relay',
+      statement_timeout: 30_000,
+      query_timeout: 40_000,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      types: undefined,
+    });
+    client.on('error', (e) => {
+      this.options.logger.warn({ err: e }, 'outbox relay lost its database connection and with it the lease');
+      if (this.lease === client) this.lease = undefined;
+      void this.dropProducer();
+      this.wake?.();
+    });
+    try {
+      await client.connect();
+      const r = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LEASE_KEY}) AS ok`);
+      if (!r.rows[0]?.ok) {
+        await client.end();
+        return false;
+      }
+      client.on('notification', () => this.notify());
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      this.lease = client;
+      this.options.logger.info('outbox relay holds the lease');
+      return true;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Connects the transactional producer, which fences an earlier holder and settles its open transaction,
+   * then reads the last published batch and makes the outbox agree with it.
+   */
+  private async settle(): Promise<void> {
+    const { kafka } = this.options;
+    const producer = kafka.producer({
+      ...producerDefaults,
+      transactionalId: this.options.transactionalId ?? RELAY_TRANSACTIONAL_ID,
+      maxInFlightRequests: 1,
+      transactionTimeout: 15_000,
+      retry: TRANSACTIONAL_RETRY,
+    });
+    await producer.connect();
+    try {
+      this.admin ??= kafka.admin();
+      await this.admin.connect();
+      await this.admin.createTopics({ topics: [{ topic: OUTBOX_POSITION_TOPIC, numPartitions: 1 }] });
+      const [entry] = await this.admin.fetchOffsets({
+        groupId: RELAY_GROUP,
+        topics: [OUTBOX_POSITION_TOPIC],
+      });
+      const offset = BigInt(entry?.partitions.find((p) => p.partition === 0)?.offset ?? '-1');
+      this.published = offset > 0n ? offset : 0n;
+      const lease = this.requireLease();
+      await lease.query('DELETE FROM outbox WHERE batch <= $1', [this.published.toString()]);
+      await lease.query('UPDATE outbox SET batch = NULL WHERE batch > $1', [this.published.toString()]);
+    } catch (e) {
+      await producer.disconnect().catch(() => undefined);
+      throw e;
+    }
+    this.producer = producer;
+  }
+
+  private async claim(): Promise<Row[]> {
+    const r = await this.requireLease().query<Row>(CLAIM, [
+      this.published.toString(),
+      (this.published + 1n).toString(),
+      this.options.maxBatch ?? 5_000,
+    ]);
+    // RETURNING keeps no order: seq is the order the rows were written in.
+    return r.rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+  }
+
+  private async publish(rows: Row[]): Promise<void> {
+    const producer = this.producer;
+    if (!producer) throw new Error('outbox relay has no producer');
+    const batch = this.published + 1n;
+    const relayed = nowMicros();
+    const traces = rows.map((r) => parseTrace(r.trace ?? undefined));
+    const messages = rows.map((r) => ({
+      topic: r.topic,
+      key: r.key,
+      value: r.value,
+      headers: r.trace ? { [TRACE_HEADER]: extendTrace(r.trace, relayed) } : undefined,
+    }));
+    const tx = await producer.transaction();
+    try {
+      await tx.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      await tx.sendOffsets({
+        consumerGroupId: RELAY_GROUP,
+        topics: [{ topic: OUTBOX_POSITION_TOPIC, partitions: [{ partition: 0, offset: batch.toString() }] }],
+      });
+      await tx.commit();
+    } catch (e) {
+      await tx.abort().catch(() => undefined);
+      throw e;
+    }
+    this.published = batch;
+    const committed = nowMicros();
+    const { hops } = this.options;
+    for (const t of traces) {
+      observeHop(hops, 'outbox_relayed', t, TraceCheckpoint.written, relayed);
+      if (t.length > 0) hops.observe({ hop: 'kafka_committed' }, (committed - relayed) / 1e6);
+    }
+    this.options.onPublished?.(rows.length);
+  }
+
+  private requireLease(): pg.Client {
+    if (!this.lease) throw new Error('outbox relay lost its lease');
+    return this.lease;
+  }
+
+  private notify(): void {
+    if (this.wake) this.wake();
+    else this.notified = true;
+  }
+
+  private idle(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.notified) {
+      this.notified = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private async dropProducer(): Promise<void> {
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private async release(): Promise<void> {
+    await this.dropProducer();
+    await this.admin?.disconnect().catch(() => undefined);
+    const lease = this.lease;
+    this.lease = undefined;
+    await lease?.end().catch(() => undefined);
+  }
+}
+
+function errorType(e: unknown): string {
+  if (typeof e === 'object' && e !== null) {
+    const r = e as { type?: unknown; name?: unknown };
+    if (typeof r.type === 'string') return r.type;
+    if (typeof r.name === 'string') return r.name;
+  }
+  return 'unknown';
+}
