@@ -1,4 +1,5 @@
-import type { Batch, Outgoing } from '@open-bank/runtime';
+import { TRACE_HEADER } from '@open-bank/contract';
+import { type Batch, nowMicros, type Outgoing } from '@open-bank/runtime';
 import {
   type AccountCreationConfirmed,
   keyFor,
@@ -20,18 +21,23 @@ export function toOutgoing(
   topology: Topology,
   encode: Encode,
   now: Date,
+  /** Start of the commands' traces, µs since the epoch; none when undefined. */
+  origin?: number,
 ): Outgoing[] {
+  const headers = () => (origin === undefined ? undefined : { [TRACE_HEADER]: String(origin) });
   return commands.map((c) =>
     c.topic === 'confirmAccountCreation'
       ? {
           topic: topology.confirmAccountCreation.name,
           key: keyFor(topology.confirmAccountCreation, c.value, now),
           value: encode('confirmAccountCreation', c.value),
+          headers: headers(),
         }
       : {
           topic: topology.confirmMoneyTransfer.name,
           key: keyFor(topology.confirmMoneyTransfer, c.value, now),
           value: encode('confirmMoneyTransfer', c.value),
+          headers: headers(),
         },
   );
 }
@@ -61,6 +67,6 @@ export function createHandler(options: {
             now,
           );
     onCommands?.(commands);
-    return toOutgoing(commands, topology, encode, now);
+    return toOutgoing(commands, topology, encode, now, nowMicros());
   };
 }

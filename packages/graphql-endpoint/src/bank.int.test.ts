@@ -1,6 +1,7 @@
 // The endpoint with the real command handler, both as child processes on topics of their own: what a
 // user of the frontend does — open an account, deposit, watch the transaction arrive — end to end.
 import { randomUUID } from 'node:crypto';
+import { HOPS } from '@open-bank/contract';
 import { freePort, readTopic, type ServiceProcess, spawnService, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
 import { createKafka, isBankIban, type Topology } from '@open-bank/topology';
@@ -25,6 +26,7 @@ let commandHandler: ServiceProcess;
 let endpoint: ServiceProcess;
 let url: string;
 let client: Client;
+let handlerPort: number;
 
 beforeAll(async () => {
   const env = stackEnv();
@@ -42,7 +44,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
     ...scratch.env,
   };
-  const handlerPort = await freePort();
+  handlerPort = await freePort();
   commandHandler = spawnService({
     name: 'command-handler',
     entry: 'packages/command-handler/src/main.ts',
@@ -81,6 +83,17 @@ const STREAM = `subscription ($iban: String) {
 type Account = { get_account: { iban: string | null; token: string | null; reason: string | null } };
 type Transfer = { money_transfer: { uuid: string; success: boolean; reason: string | null } };
 type Stream = { stream_transactions: Record<string, unknown> };
+
+/** Observations per hop of open_bank_hop_seconds on a service's /metrics. */
+async function hopCounts(base: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^open_bank_hop_seconds_count\{[^}]*hop="([a-z_]+)"[^}]*\} (\d+)/.exec(line);
+    if (m) counts.set(m[1] as string, Number(m[2]));
+  }
+  return counts;
+}
 
 async function subscriptionsOpen(): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -159,6 +172,50 @@ describe('the bank through GraphQL, with the real command handler', () => {
       direction: 'CREDIT',
     });
     stream.dispose();
+  });
+
+  it('moves every hop of the trace, each on the service where it ends, with one deposit', async () => {
+    const handlerUrl = `http://127.0.0.1:${handlerPort}`;
+    const owners: Record<string, string[]> = {
+      [url]: [
+        'command_sent',
+        'command_acked',
+        'answer_consumed',
+        'event_consumed',
+        'transactiondb_stored',
+        'subscription_pushed',
+        'total',
+      ],
+      [handlerUrl]: ['command_fetched', 'balancedb_committed', 'outbox_relayed', 'kafka_committed'],
+    };
+    expect(new Set(Object.values(owners).flat())).toEqual(new Set(HOPS));
+    const own = await firstResult<Account>(client, ACCOUNT, { u: `traced-${run}`, p: 'open-sesame' });
+    const tracedIban = own.data?.get_account.iban as string;
+    const before = new Map(
+      await Promise.all(Object.keys(owners).map(async (u) => [u, await hopCounts(u)] as const)),
+    );
+    const stream = collect<Stream>(client, STREAM, { iban: tracedIban });
+    await waitFor(async () => (await subscriptionsOpen()) === 1, { what: 'the subscription to be live' });
+    const deposit = await firstResult<Transfer>(client, TRANSFER, {
+      uuid: randomUUID(),
+      token: 'cash',
+      amount: 1000,
+      from: 'cash',
+      to: tracedIban,
+      descr: 'traced deposit',
+    });
+    expect(deposit.data?.money_transfer.success).toBe(true);
+    await waitFor(() => stream.results.length >= 1, { what: 'the deposit on the stream', timeoutMs: 30_000 });
+    stream.dispose();
+    for (const [u, hops] of Object.entries(owners)) {
+      await waitFor(
+        async () => {
+          const now = await hopCounts(u);
+          return hops.every((h) => (now.get(h) ?? 0) > (before.get(u)?.get(h) ?? 0));
+        },
+        { what: `every hop of ${hops.join(', ')} to move on ${u}`, timeoutMs: 20_000 },
+      );
+    }
   });
 
   it('answers a repeated uuid the same and changes the balance once', async (ctx) => {

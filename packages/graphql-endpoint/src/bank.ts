@@ -54,9 +54,10 @@ export interface BankStore {
 }
 
 /** Builds the Kafka messages of the two commands (topic, key and encoded value). */
+/** Builds a command's record; `receivedAt` (µs since the epoch) starts its trace. */
 export interface CommandEncoder {
-  confirmAccountCreation(id: string): Outgoing;
-  confirmMoneyTransfer(request: MoneyTransferRequest): Outgoing;
+  confirmAccountCreation(id: string, receivedAt: number): Outgoing;
+  confirmMoneyTransfer(request: MoneyTransferRequest, receivedAt: number): Outgoing;
 }
 
 export interface Random {
@@ -67,6 +68,8 @@ export interface Random {
 export interface BankDeps {
   readonly store: BankStore;
   readonly encoder: CommandEncoder;
+  /** The clock of traces: µs since the epoch. */
+  readonly clockMicros: () => number;
   readonly send: (message: Outgoing) => Promise<void>;
   readonly accounts: PendingAnswers<AccountAnswer>;
   readonly transfers: PendingAnswers<TransferAnswer>;
@@ -84,6 +87,7 @@ export class Bank {
   constructor(private readonly deps: BankDeps) {}
 
   async getAccount(credentials: Credentials): Promise<AccountResult> {
+    const receivedAt = this.deps.clockMicros();
     const { store, random } = this.deps;
     const { username, password } = credentials;
     let account = await store.findAccount(username);
@@ -113,7 +117,7 @@ export class Bank {
     }
     const commandId = account.commandId;
     const answer = await this.ask('account', this.deps.accounts, commandId, () =>
-      this.deps.encoder.confirmAccountCreation(commandId),
+      this.deps.encoder.confirmAccountCreation(commandId, receivedAt),
     );
     if (answer instanceof Error) return { iban: null, token: null, reason: answer.message };
     if (answer.ok) {
@@ -125,11 +129,12 @@ export class Bank {
   }
 
   async moneyTransfer(request: MoneyTransferRequest): Promise<MoneyTransferResult> {
+    const receivedAt = this.deps.clockMicros();
     const { store } = this.deps;
     const known = await store.transferAnswer(request.uuid);
     if (known) return { uuid: request.uuid, ...known };
     const answer = await this.ask('transfer', this.deps.transfers, request.uuid, () =>
-      this.deps.encoder.confirmMoneyTransfer(request),
+      this.deps.encoder.confirmMoneyTransfer(request, receivedAt),
     );
     if (answer instanceof Error) {
       return { uuid: request.uuid, success: false, reason: answer.message };

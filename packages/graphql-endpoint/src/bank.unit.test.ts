@@ -75,6 +75,7 @@ function setup(
     accounts,
     transfers,
     random: { uuid: randomUUID, bytes: randomBytes },
+    clockMicros: () => 1_000_000,
     observe: (command, outcome) => observed.push(`${command}:${outcome}`),
     encoder: {
       confirmAccountCreation: (id) => ({ topic: 'cac', key: id, value: Buffer.from(id) }),

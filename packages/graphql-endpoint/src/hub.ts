@@ -67,15 +67,25 @@ export class TransactionHub {
     return iterator;
   }
 
-  publish(rows: readonly TransactionRow[]): void {
-    if (this.count === 0) return;
+  /** Hands each row to the matching subscriptions; returns the rows that matched at least one. */
+  publish<R extends TransactionRow>(rows: readonly R[]): R[] {
+    if (this.count === 0) return [];
     let dropped = 0;
+    const pushed: R[] = [];
     for (const row of rows) {
+      let matched = false;
+      const offer = (sub: Subscriber) => {
+        const outcome = this.offer(sub, row);
+        if (outcome !== 'no match') matched = true;
+        if (outcome === 'dropped oldest') dropped++;
+      };
       const targeted = this.byIban.get(row.iban);
-      if (targeted) for (const sub of targeted) dropped += this.offer(sub, row);
-      for (const sub of this.anyIban) dropped += this.offer(sub, row);
+      if (targeted) for (const sub of targeted) offer(sub);
+      for (const sub of this.anyIban) offer(sub);
+      if (matched) pushed.push(row);
     }
     if (dropped > 0) this.options.onDropped?.(dropped);
+    return pushed;
   }
 
   /** Ends every subscription, as when the server stops. */
@@ -92,20 +102,20 @@ export class TransactionHub {
     this.setCount(0);
   }
 
-  private offer(sub: Subscriber, row: TransactionRow): number {
-    if (!matches(sub.filter, row)) return 0;
+  private offer(sub: Subscriber, row: TransactionRow): 'no match' | 'offered' | 'dropped oldest' {
+    if (!matches(sub.filter, row)) return 'no match';
     if (sub.wake) {
       const wake = sub.wake;
       sub.wake = null;
       wake({ done: false, value: row });
-      return 0;
+      return 'offered';
     }
     sub.queue.push(row);
     if (sub.queue.length > this.maxQueued) {
       sub.queue.shift();
-      return 1;
+      return 'dropped oldest';
     }
-    return 0;
+    return 'offered';
   }
 
   private add(sub: Subscriber): void {

@@ -1,5 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ConsumerLoop, createLogger, type Health, type Logger, toTopicMessages } from '@open-bank/runtime';
+import { TRACE_HEADER } from '@open-bank/contract';
+import {
+  ConsumerLoop,
+  createLogger,
+  type Health,
+  type Logger,
+  nowMicros,
+  observeHop,
+  parseTrace,
+  stampSent,
+  TraceCheckpoint,
+  toTopicMessages,
+} from '@open-bank/runtime';
 import {
   bytesToUuid,
   Codec,
@@ -86,7 +98,9 @@ export async function startGraphqlEndpoint(
     await producer.connect();
     cleanups.unshift(() => producer.disconnect());
     const batcher = new SendBatcher(async (messages) => {
+      const acked = stampSent(messages, metrics.hops);
       await producer.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      acked();
     });
 
     const hub = new TransactionHub({
@@ -104,12 +118,17 @@ export async function startGraphqlEndpoint(
     );
 
     const encoder: CommandEncoder = {
-      confirmAccountCreation: (id) => {
+      confirmAccountCreation: (id, receivedAt) => {
         const t = topology.confirmAccountCreation;
         const value = { id: uuidToBytes(id), a_type: 'MANUAL' as const };
-        return { topic: t.name, key: keyFor(t, value, clock()), value: codec.encode(t.id, value) };
+        return {
+          topic: t.name,
+          key: keyFor(t, value, clock()),
+          value: codec.encode(t.id, value),
+          headers: { [TRACE_HEADER]: String(receivedAt) },
+        };
       },
-      confirmMoneyTransfer: (r) => {
+      confirmMoneyTransfer: (r, receivedAt) => {
         const t = topology.confirmMoneyTransfer;
         const value = {
           id: uuidToBytes(r.uuid),
@@ -119,7 +138,12 @@ export async function startGraphqlEndpoint(
           to: r.to,
           description: r.description,
         };
-        return { topic: t.name, key: keyFor(t, value, clock()), value: codec.encode(t.id, value) };
+        return {
+          topic: t.name,
+          key: keyFor(t, value, clock()),
+          value: codec.encode(t.id, value),
+          headers: { [TRACE_HEADER]: String(receivedAt) },
+        };
       },
     };
     const bank = new Bank({
@@ -129,6 +153,7 @@ export async function startGraphqlEndpoint(
       accounts,
       transfers,
       random,
+      clockMicros: nowMicros,
       observe: (command, outcome, seconds) => metrics.answerSeconds.observe({ command, outcome }, seconds),
     });
 
@@ -143,7 +168,17 @@ export async function startGraphqlEndpoint(
       topics: ['balanceChanged'],
       fromBeginning: true,
       partitionsConsumedConcurrently: 3,
+      // transactiondb skips what it stored before (by topic, partition and offset).
+      offsetCommit: 'background',
       handle: async (batch) => {
+        const { hops } = metrics;
+        const traces = new Map<string, { trace: number[]; fetchedAt: number }>();
+        for (const m of batch.messages) {
+          const trace = parseTrace(m.trace);
+          if (trace.length === 0) continue;
+          traces.set(m.offset, { trace, fetchedAt: m.fetchedAt });
+          observeHop(hops, 'event_consumed', trace, TraceCheckpoint.relayed, m.fetchedAt);
+        }
         const rows: NewTransaction[] = batch.messages.map((m) => ({
           iban: m.value.iban,
           newBalance: m.value.new_balance,
@@ -156,8 +191,22 @@ export async function startGraphqlEndpoint(
           offset: m.offset,
         }));
         const stored = await transactions.insert(rows);
+        const storedAt = nowMicros();
         metrics.transactionsStored.inc(stored.length);
-        hub.publish(stored);
+        const pushed = hub.publish(stored);
+        if (traces.size > 0) {
+          for (const row of stored) {
+            const t = traces.get(row.offset);
+            if (t) hops.observe({ hop: 'transactiondb_stored' }, Math.max(0, storedAt - t.fetchedAt) / 1e6);
+          }
+          const pushedAt = nowMicros();
+          for (const row of pushed) {
+            const t = traces.get(row.offset);
+            if (!t) continue;
+            hops.observe({ hop: 'subscription_pushed' }, Math.max(0, pushedAt - storedAt) / 1e6);
+            observeHop(hops, 'total', t.trace, TraceCheckpoint.origin, pushedAt);
+          }
+        }
         return [];
       },
     });
@@ -176,7 +225,16 @@ export async function startGraphqlEndpoint(
         'moneyTransferFailed',
       ],
       fromBeginning: false,
+      offsetCommit: 'background',
       handle: async (batch) => {
+        for (const m of batch.messages)
+          observeHop(
+            metrics.hops,
+            'answer_consumed',
+            parseTrace(m.trace),
+            TraceCheckpoint.relayed,
+            m.fetchedAt,
+          );
         switch (batch.topic) {
           case 'accountCreationConfirmed':
             for (const m of mine(accounts, batch.messages))

@@ -49,6 +49,9 @@ export interface NewTransaction {
   readonly offset: string;
 }
 
+/** A stored transaction with the place in Kafka it came from. */
+export type StoredTransaction = TransactionRow & { readonly partition: number; readonly offset: string };
+
 interface Row {
   id: number;
   iban: string;
@@ -79,16 +82,16 @@ export class TransactionStore {
    * a re-delivery) are skipped and not returned, so they are not pushed to subscribers twice. Returns the
    * new rows in id order.
    */
-  async insert(batch: readonly NewTransaction[]): Promise<TransactionRow[]> {
+  async insert(batch: readonly NewTransaction[]): Promise<StoredTransaction[]> {
     if (batch.length === 0) return [];
-    const result = await this.pool.query<Row>(
+    const result = await this.pool.query<Row & { kafka_partition: number; kafka_offset: bigint }>(
       `INSERT INTO transaction
          (iban, new_balance, changed_by, from_to, description, created_at,
           kafka_topic, kafka_partition, kafka_offset)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
                             $6::timestamptz[], $7::text[], $8::integer[], $9::bigint[])
        ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING
-       RETURNING ${COLUMNS}`,
+       RETURNING ${COLUMNS}, kafka_partition, kafka_offset`,
       [
         batch.map((t) => t.iban),
         batch.map((t) => t.newBalance.toString()),
@@ -101,7 +104,9 @@ export class TransactionStore {
         batch.map((t) => t.offset),
       ],
     );
-    return result.rows.map(toRow).sort((a, b) => a.id - b.id);
+    return result.rows
+      .map((r) => ({ ...toRow(r), partition: r.kafka_partition, offset: String(r.kafka_offset) }))
+      .sort((a, b) => a.id - b.id);
   }
 
   async byId(id: number): Promise<TransactionRow | null> {
