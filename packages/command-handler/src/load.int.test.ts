@@ -48,14 +48,26 @@ function spawnHandler(scratch: Scratch, instance: string): { proc: ServiceProces
   return { proc, health: `http://127.0.0.1:${port}/health` };
 }
 
-async function runLoad(label: string, crashAtTick: number | undefined): Promise<void> {
+interface Faults {
+  /** Handler instances in the group. */
+  readonly instances?: number;
+  /** Tick at which the first instance is SIGKILLed. */
+  readonly killAt?: number;
+  /** Whether the killed instance comes back under its own name. */
+  readonly restart?: boolean;
+  /** Tick at which the second instance is stopped gracefully (SIGTERM). */
+  readonly stopAt?: number;
+}
+
+async function runLoad(label: string, faults: Faults = {}): Promise<void> {
+  const { instances = 1, killAt, restart = true, stopAt } = faults;
   const scratch = await scratchTopics(label);
   const writer = new CommandWriter(scratch);
   await writer.connect();
-  const instance = `${label}-${randomUUID().slice(0, 8)}`;
+  const names = Array.from({ length: instances }, (_, i) => `${label}-${i}-${randomUUID().slice(0, 8)}`);
   try {
-    let handler = spawnHandler(scratch, instance);
-    await handler.proc.waitForHealthy(handler.health, 90_000);
+    const handlers = names.map((name) => spawnHandler(scratch, name));
+    await Promise.all(handlers.map((h) => h.proc.waitForHealthy(h.health, 90_000)));
 
     // Accounts to move money between, each with a salary first as the generator does.
     const sent = new Map<string, number>();
@@ -90,27 +102,33 @@ async function runLoad(label: string, crashAtTick: number | undefined): Promise<
     const before = await balancesOf(db, [COMPANY_IBAN]);
     await send(generator.forConfirmedAccounts(confirmed, new Date()));
 
-    let crash: Promise<void> | undefined;
+    const faultsDone: Promise<void>[] = [];
     const t0 = Date.now();
     for (let tick = 0; tick < TICKS; tick++) {
       const first = BigInt(FIRST_BEAT + tick * RATE_PER_TICK);
       const beats = Array.from({ length: RATE_PER_TICK }, (_, i) => first + BigInt(i));
       await send(generator.forBeats(beats, new Date()));
-      if (tick === crashAtTick) {
-        const victim = handler.proc;
-        crash = (async () => {
-          await victim.kill();
-          // The service itself must be gone, not just a wrapper around it: two live handlers would not
-          // be a crash test.
-          expect(() => process.kill(victim.pid, 0)).toThrow();
-          handler = spawnHandler(scratch, instance);
-          await handler.proc.waitForHealthy(handler.health, 90_000);
-        })();
+      if (tick === killAt) {
+        const victim = (handlers[0] as { proc: ServiceProcess }).proc;
+        faultsDone.push(
+          (async () => {
+            await victim.kill();
+            // The service itself must be gone, not just a wrapper around it: two live handlers with one
+            // name would not be a crash test.
+            expect(() => process.kill(victim.pid, 0)).toThrow();
+            if (restart) {
+              const back = spawnHandler(scratch, names[0] as string);
+              await back.proc.waitForHealthy(back.health, 90_000);
+            }
+          })(),
+        );
       }
+      if (tick === stopAt)
+        faultsDone.push((handlers[1] as { proc: ServiceProcess }).proc.stop().then(() => undefined));
       const wait = t0 + (tick + 1) * 100 - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
-    await crash;
+    await Promise.all(faultsDone);
 
     const answers = await waitFor(
       async () => {
@@ -142,10 +160,14 @@ async function runLoad(label: string, crashAtTick: number | undefined): Promise<
 
 describe('under load', () => {
   it('answers every command exactly once and BalanceChanged chains per IBAN up to balancedb', async () => {
-    await runLoad('load', undefined);
+    await runLoad('load');
   }, 300_000);
 
   it('keeps all of that when the handler is SIGKILLed mid-load and restarted with the same instance id', async () => {
-    await runLoad('crash', 100);
+    await runLoad('crash', { killAt: 100 });
+  }, 300_000);
+
+  it('keeps all of that, and every IBAN’s events in order, with three instances, one SIGKILLed and one stopped', async () => {
+    await runLoad('three', { instances: 3, killAt: 100, restart: false, stopAt: 200 });
   }, 300_000);
 });
