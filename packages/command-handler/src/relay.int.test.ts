@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '@open-bank/runtime';
+import { readTopic, waitFor } from '@open-bank/runtime/testing';
+import { stackEnv } from '@open-bank/stack/testing';
+import { OUTBOX_POSITION_TOPIC, producerDefaults, sendOptions } from '@open-bank/topology';
+import type { Kafka } from 'kafkajs';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DB_NAME, DB_USER } from './config.ts';
+import { balancedb, type Scratch, scratchTopics } from './int-support.ts';
+import { OutboxRelay, RELAY_TRANSACTIONAL_ID, readLastPosition } from './relay.ts';
+
+let scratch: Scratch;
+let kafka: Kafka;
+let db: pg.Pool;
+const relays: OutboxRelay[] = [];
+
+beforeAll(async () => {
+  scratch = await scratchTopics('relay');
+  kafka = scratch.kafka;
+  db = balancedb();
+});
+
+afterAll(async () => {
+  for (const r of relays) await r.stop().catch(() => undefined);
+  await db?.end();
+  await scratch?.drop();
+});
+
+function relay(): OutboxRelay {
+  const env = stackEnv();
+  const r = new OutboxRelay({
+    kafka,
+    db: {
+      host: env.DB_HOSTNAME,
+      port: Number(env.DB_PORT),
+      user: DB_USER,
+      password: env.DB_PASSWORD,
+      database: DB_NAME,
+      max: 1,
+    },
+    logger: createLogger('relay-test', 'warn'),
+    hops: { observe: () => undefined },
+  });
+  relays.push(r);
+  return r;
+}
+
+/** Outbox rows as the command handler writes them, in order: values are just their labels here. */
+async function writeOutbox(
+  topic: string,
+  labels: readonly string[],
+  batch: bigint | null = null,
+  key?: string,
+) {
+  await db.query(
+    `INSERT INTO outbox (topic, key, value, batch)
+     SELECT $1, coalesce($4, v), convert_to(v, 'UTF8'), $3
+       FROM unnest($2::text[]) WITH ORDINALITY AS o(v, n) ORDER BY n`,
+    [topic, labels, batch === null ? null : batch.toString(), key ?? null],
+  );
+}
+
+async function published(topic: string): Promise<string[]> {
+  return (await readTopic(kafka, topic)).map((m) => m.value?.toString() ?? '');
+}
+
+async function outboxSize(): Promise<number> {
+  return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]?.n ?? -1;
+}
+
+describe('the outbox relay', () => {
+  it('publishes the outbox in order, once, and empties it', async () => {
+    const topic = scratch.topology.balanceChanged.name;
+    const labels = Array.from({ length: 50 }, (_, i) => `a${i}`);
+    const r = relay();
+    r.start();
+    // One key, so one partition: the order on it must be the order of the outbox.
+    await writeOutbox(topic, labels.slice(0, 20), null, 'one-iban');
+    await writeOutbox(topic, labels.slice(20), null, 'one-iban');
+    await waitFor(async () => (await published(topic)).length === labels.length, {
+      what: 'every outbox row on the topic',
+      timeoutMs: 30_000,
+    });
+    expect(await published(topic)).toEqual(labels);
+    await waitFor(async () => (await outboxSize()) === 0, { what: 'the outbox to empty', timeoutMs: 10_000 });
+    await r.stop();
+  });
+
+  it('taking over after a crash, deletes what was published and publishes what was only claimed', async () => {
+    const topic = scratch.topology.moneyTransferConfirmed.name;
+    const admin = kafka.admin();
+    await admin.connect();
+    const position = await readLastPosition(kafka, admin);
+    await admin.disconnect();
+    // A relay that died right after its Kafka transaction (batch position+1), and had already claimed the
+    // next rows (batch position+2) without publishing them.
+    await writeOutbox(topic, ['done-1', 'done-2'], position + 1n);
+    await writeOutbox(topic, ['claimed-1', 'claimed-2'], position + 2n);
+    await writeOutbox(topic, ['new-1']);
+    const crashed = kafka.producer({
+      ...producerDefaults,
+      transactionalId: RELAY_TRANSACTIONAL_ID,
+      maxInFlightRequests: 1,
+    });
+    await crashed.connect();
+    const tx = await crashed.transaction();
+    await tx.sendBatch({
+      ...sendOptions,
+      topicMessages: [
+        { topic, messages: ['done-1', 'done-2'].map((v) => ({ key: v, value: Buffer.from(v) })) },
+        {
+          topic: OUTBOX_POSITION_TOPIC,
+          messages: [{ key: 'relay', value: Buffer.from((position + 1n).toString()) }],
+        },
+      ],
+    });
+    await tx.commit();
+    // An open transaction of the dead relay, never committed: the new one must fence and abort it.
+    const open = await crashed.transaction();
+    await open.sendBatch({
+      ...sendOptions,
+      topicMessages: [{ topic, messages: [{ key: 'ghost', value: Buffer.from('ghost') }] }],
+    });
+
+    const r = relay();
+    r.start();
+    await waitFor(async () => (await outboxSize()) === 0, { what: 'the outbox to empty', timeoutMs: 60_000 });
+    await waitFor(async () => (await published(topic)).length >= 5, {
+      what: 'five records',
+      timeoutMs: 30_000,
+    });
+    expect((await published(topic)).sort()).toEqual(['claimed-1', 'claimed-2', 'done-1', 'done-2', 'new-1']);
+    await crashed.disconnect().catch(() => undefined);
+    await r.stop();
+  });
+
+  it('lets one relay publish at a time and hands the lease on when it stops', async () => {
+    const topic = scratch.topology.accountCreationFailed.name;
+    const [a, b] = [relay(), relay()];
+    a.start();
+    b.start();
+    await waitFor(() => a.leading !== b.leading, { what: 'one of two relays to lead', timeoutMs: 30_000 });
+    const [leader, standby] = a.leading ? [a, b] : [b, a];
+    await writeOutbox(topic, ['x-1']);
+    await waitFor(async () => (await published(topic)).length === 1, { what: 'x-1', timeoutMs: 30_000 });
+    await leader.stop();
+    await waitFor(() => standby.leading, { what: 'the standby to take the lease', timeoutMs: 30_000 });
+    await writeOutbox(topic, [`x-2-${randomUUID().slice(0, 4)}`]);
+    await waitFor(async () => (await published(topic)).length === 2, { what: 'x-2', timeoutMs: 30_000 });
+    await standby.stop();
+  });
+});
