@@ -22,10 +22,10 @@ import { OUTBOX_CHANNEL } from './store.ts';
  * every instance runs one, the others wait for the lease. All relays share one transactional id, so a relay
  * taking over fences the one before it and settles its last transaction before it reads where it got to.
  *
- * A round claims the oldest unclaimed rows under the next batch number, publishes them together with a
- * record of that number on OUTBOX_POSITION_TOPIC in one Kafka transaction, and deletes them in the next
- * round's claim. After any failure, or when taking over, the relay reads the last committed number back
- * from Kafka: rows of batches up to it were published and are deleted, later claims are released.
+ * A round deletes the rows the previous round published and reads the oldest rows left, then publishes
+ * them together with a record of their seqs on OUTBOX_POSITION_TOPIC in one Kafka transaction. So only the
+ * last published round's rows can still be in the outbox; after any failure, or when taking over, the
+ * relay reads the last committed record back from Kafka and deletes the rows it names.
  * (A record in the same produce request costs nothing; recording the number as a transactional offset
  * commit instead costs two more round trips per transaction, which measured about half its time.)
  */
@@ -63,11 +63,10 @@ const LEASE_POLL_MS = 1_000;
 const IDLE_POLL_MS = 500;
 const MAX_BACKOFF_MS = 2_000;
 
-const CLAIM = `
-WITH gone AS (DELETE FROM outbox WHERE batch <= $1)
-UPDATE outbox SET batch = $2
- WHERE seq IN (SELECT seq FROM outbox WHERE batch IS NULL ORDER BY seq LIMIT $3)
-RETURNING seq, topic, key, value, trace`;
+// Both parts see the same snapshot, so the read leaves out the rows being deleted itself.
+const NEXT_ROUND = `
+WITH gone AS (DELETE FROM outbox WHERE seq = ANY($1::bigint[]))
+SELECT seq, topic, key, value, trace FROM outbox WHERE seq <> ALL($1::bigint[]) ORDER BY seq LIMIT $2`;
 
 interface Row {
   seq: bigint;
@@ -81,8 +80,8 @@ export class OutboxRelay {
   private lease: pg.Client | undefined;
   private producer: Producer | undefined;
   private admin: Admin | undefined;
-  /** Number of the last batch known to be published. */
-  private published = 0n;
+  /** Seqs of the last round known to be published, still to delete. */
+  private published: string[] = [];
   private stopped = false;
   private wake: (() => void) | undefined;
   /** A notification came while no one waited: the next wait returns at once. */
@@ -176,7 +175,7 @@ export class OutboxRelay {
 
   /**
    * Connects the transactional producer, which fences an earlier holder and settles its open transaction,
-   * then reads the last published batch and makes the outbox agree with it.
+   * then deletes the rows of the last published round.
    */
   private async settle(): Promise<void> {
     const { kafka } = this.options;
@@ -200,10 +199,10 @@ export class OutboxRelay {
           },
         ],
       });
-      this.published = await readLastPosition(kafka, this.admin);
+      this.published = parseSeqs(await readLastPosition(kafka, this.admin));
       const lease = this.requireLease();
-      await lease.query('DELETE FROM outbox WHERE batch <= $1', [this.published.toString()]);
-      await lease.query('UPDATE outbox SET batch = NULL WHERE batch > $1', [this.published.toString()]);
+      await lease.query('DELETE FROM outbox WHERE seq = ANY($1::bigint[])', [this.published]);
+      this.published = [];
     } catch (e) {
       await producer.disconnect().catch(() => undefined);
       throw e;
@@ -212,19 +211,18 @@ export class OutboxRelay {
   }
 
   private async claim(): Promise<Row[]> {
-    const r = await this.requireLease().query<Row>(CLAIM, [
-      this.published.toString(),
-      (this.published + 1n).toString(),
+    const r = await this.requireLease().query<Row>(NEXT_ROUND, [
+      this.published,
       this.options.maxBatch ?? 5_000,
     ]);
-    // RETURNING keeps no order: seq is the order the rows were written in.
-    return r.rows.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+    this.published = [];
+    return r.rows;
   }
 
   private async publish(rows: Row[]): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('outbox relay has no producer');
-    const batch = this.published + 1n;
+    const seqs = rows.map((r) => String(r.seq));
     const relayed = nowMicros();
     const traces = rows.map((r) => parseTrace(r.trace ?? undefined));
     const messages = rows.map((r) => ({
@@ -238,7 +236,7 @@ export class OutboxRelay {
       messages.push({
         topic: OUTBOX_POSITION_TOPIC,
         key: POSITION_KEY,
-        value: Buffer.from(batch.toString()),
+        value: Buffer.from(formatSeqs(seqs)),
         headers: undefined,
       });
       await tx.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
@@ -247,7 +245,7 @@ export class OutboxRelay {
       await tx.abort().catch(() => undefined);
       throw e;
     }
-    this.published = batch;
+    this.published = seqs;
     const committed = nowMicros();
     const { hops } = this.options;
     for (const t of traces) {
@@ -302,20 +300,20 @@ export class OutboxRelay {
 }
 
 /**
- * The batch number of the last committed position record (0 when there is none). Read committed, after the
+ * The value of the last committed position record ('' when there is none). Read committed, after the
  * caller's transactional producer settled every earlier transaction, so what it finds is final.
  */
-export async function readLastPosition(kafka: Kafka, admin: Admin): Promise<bigint> {
+export async function readLastPosition(kafka: Kafka, admin: Admin): Promise<string> {
   const [end] = await admin.fetchTopicOffsets(OUTBOX_POSITION_TOPIC);
   const low = BigInt(end?.low ?? '0');
   const high = BigInt(end?.high ?? '0');
-  if (high <= low) return 0n;
+  if (high <= low) return '';
   const consumer = kafka.consumer({
     groupId: `${RELAY_TRANSACTIONAL_ID}-position-${randomUUID()}`,
     readUncommitted: false,
     maxWaitTimeInMs: 100,
   });
-  let last = 0n;
+  let last = { offset: -1n, value: '' };
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: OUTBOX_POSITION_TOPIC, fromBeginning: true });
@@ -335,10 +333,10 @@ export async function readLastPosition(kafka: Kafka, admin: Admin): Promise<bigi
           autoCommit: false,
           eachBatch: async ({ batch }) => {
             for (const m of batch.messages) {
-              const n = BigInt(m.value?.toString() ?? '0');
-              if (n > last) last = n;
+              const offset = BigInt(m.offset);
+              if (offset > last.offset) last = { offset, value: m.value?.toString() ?? '' };
               // The last transaction's record is followed only by its commit marker.
-              if (BigInt(m.offset) >= high - 2n) return finish();
+              if (offset >= high - 2n) return finish();
             }
             if (quiet) clearTimeout(quiet);
             quiet = setTimeout(finish, POSITION_QUIET_MS);
@@ -358,7 +356,35 @@ export async function readLastPosition(kafka: Kafka, admin: Admin): Promise<bigi
   } finally {
     await consumer.disconnect().catch(() => undefined);
   }
-  return last;
+  return last.value;
+}
+
+/** Seqs as compact ranges, `1-5,7,9-12`: a round's rows are mostly consecutive. */
+export function formatSeqs(seqs: readonly string[]): string {
+  const sorted = seqs.map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts: string[] = [];
+  let i = 0;
+  while (i < sorted.length) {
+    const start = sorted[i] as bigint;
+    let end = start;
+    while (i + 1 < sorted.length && sorted[i + 1] === end + 1n) end = sorted[++i] as bigint;
+    parts.push(start === end ? String(start) : `${start}-${end}`);
+    i++;
+  }
+  return parts.join(',');
+}
+
+export function parseSeqs(text: string): string[] {
+  if (text.trim() === '') return [];
+  const out: string[] = [];
+  for (const part of text.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`malformed outbox position record: ${text.slice(0, 80)}`);
+    const start = BigInt(m[1] as string);
+    const end = m[2] === undefined ? start : BigInt(m[2]);
+    for (let n = start; n <= end; n++) out.push(n.toString());
+  }
+  return out;
 }
 
 function errorType(e: unknown): string {
