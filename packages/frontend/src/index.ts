@@ -10,4 +10,5 @@ export {
   type ChartSpec,
 } from './lib/bench-report.ts';
 export { formatCents } from './lib/euro.ts';
+export { PAGE_TIMING_LIMIT, type PageTiming, PageTimings } from './lib/page-timing.ts';
 export { DEPOSIT_EUROS, type DepositEuro, TestIds } from './test-ids.ts';
