@@ -227,16 +227,14 @@ function hopChartSpec(c: BenchCategory, prefixed: boolean): ChartSpec | undefine
       return y === undefined ? [] : [{ x: String(p.load), y: round1(y) }];
     });
     if (data.length === 0) return [];
-    const last = i === segments.length - 1;
-    return [
-      {
-        label: seg.label,
-        data,
-        borderColor: last ? '#b5b5b5' : colour(i),
-        backgroundColor: last ? '#dbdbdb' : colour(i),
-        stack: 'median',
-      },
-    ];
+    // The page's parts dark, the hops in the palette, the unmeasured rest light grey.
+    const fill =
+      i === segments.length - 1
+        ? '#dbdbdb'
+        : i === 0 || i === segments.length - 2
+          ? (['#2c3e50', '#7f8c8d'][i === 0 ? 0 : 1] as string)
+          : colour(i - 1);
+    return [{ label: seg.label, data, borderColor: fill, backgroundColor: fill, stack: 'median' }];
   });
   return {
     id: `hops-${c.name}`,
