@@ -1,5 +1,7 @@
+import { PAGE_TIMING_GLOBAL } from '@open-bank/contract';
 import { type DepositEuro, TestIds } from '@open-bank/frontend';
 import type { Page } from 'playwright-core';
+import type { PageParts } from './bench/run-file.ts';
 import { InteractionTimeoutError } from './errors.ts';
 
 export type AppView = 'home' | 'client' | 'employee' | 'background';
@@ -16,6 +18,17 @@ export interface ActionResult {
 }
 
 const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+/** Where the in-page measure of the armed interaction lives in the page. */
+const BENCH_GLOBAL = '__openBankBench';
+
+/** What the page saw of an armed interaction. */
+export interface InPageResult {
+  /** The new balance showed. */
+  readonly seen: boolean;
+  /** From the click event's timeStamp until a MutationObserver saw the new balance; null if not seen. */
+  readonly inPageMs: number | null;
+}
 
 /**
  * The bank's web app as a person uses it, by its stable test ids: shared by the browser tests and the
@@ -93,6 +106,91 @@ export class BankApp {
     if (!seen)
       throw new InteractionTimeoutError(`newest balance ${expected}`, timeoutMs, await this.newestBalance());
     return Date.now() - since;
+  }
+
+  /**
+   * Prepares the in-page measure of the next interaction: a capturing click listener takes the click
+   * event's timeStamp, and a MutationObserver the moment the newest balance reads `expected` after it, both
+   * in the page's own clock, so the driver's round trips to the browser are not in the figure. Call it
+   * before the click; a previous armed interaction is dropped.
+   */
+  async armInteraction(expected: string): Promise<void> {
+    // Source text, as in waitForNewestBalance.
+    await this.page.evaluate(`(() => {
+      const previous = window[${JSON.stringify(BENCH_GLOBAL)}];
+      if (previous) previous.cancel();
+      const selector = ${JSON.stringify(byTestId(TestIds.newestNewBalance))};
+      const want = ${JSON.stringify(expected)};
+      const st = { armedAt: performance.now(), clickAt: null, seenAt: null };
+      let resolveDone;
+      st.done = new Promise((r) => { resolveDone = r; });
+      const shows = () => document.querySelector(selector)?.textContent?.trim() === want;
+      const check = () => {
+        if (st.clickAt === null || st.seenAt !== null || !shows()) return;
+        st.seenAt = performance.now();
+        st.cancel();
+        resolveDone(true);
+      };
+      const onClick = (e) => {
+        st.clickAt = e.timeStamp;
+        window.removeEventListener('click', onClick, true);
+      };
+      const observer = new MutationObserver(check);
+      st.cancel = () => {
+        observer.disconnect();
+        window.removeEventListener('click', onClick, true);
+      };
+      window.addEventListener('click', onClick, true);
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+      window[${JSON.stringify(BENCH_GLOBAL)}] = st;
+    })()`);
+  }
+
+  /** Waits up to `timeoutMs` for the armed interaction's balance (again after a time-out, if need be). */
+  async awaitInteraction(timeoutMs: number): Promise<InPageResult> {
+    const result = await this.page
+      .evaluate<InPageResult>(`(async () => {
+        const st = window[${JSON.stringify(BENCH_GLOBAL)}];
+        if (!st) return { seen: false, inPageMs: null };
+        const seen = st.seenAt !== null || (await Promise.race([
+          st.done,
+          new Promise((r) => setTimeout(() => r(false), ${Math.max(1, Math.round(timeoutMs))})),
+        ]));
+        const inPageMs = seen && st.clickAt !== null ? Math.round((st.seenAt - st.clickAt) * 10) / 10 : null;
+        return { seen, inPageMs };
+      })()`)
+      .catch(() => undefined);
+    return result ?? { seen: false, inPageMs: null };
+  }
+
+  /**
+   * The page's own timing of the armed interaction (its entry in window.__openBankTimings, in ms after the
+   * click), waiting up to `waitMs` for it to be complete (the answer may come after the balance showed).
+   * Null when the page recorded none.
+   */
+  async pageParts(waitMs = 2_000): Promise<PageParts | null> {
+    return this.page
+      .evaluate<PageParts | null>(`(async () => {
+        const st = window[${JSON.stringify(BENCH_GLOBAL)}];
+        const list = window[${JSON.stringify(PAGE_TIMING_GLOBAL)}];
+        if (!st || !Array.isArray(list)) return null;
+        const find = () => {
+          for (let i = list.length - 1; i >= 0; i--) if (list[i].clickAt >= st.armedAt) return list[i];
+          return null;
+        };
+        const complete = (e) =>
+          e !== null && e.requestSentAt !== null && e.answerAt !== null && e.pushAt !== null && e.renderedAt !== null;
+        const until = performance.now() + ${Math.max(0, Math.round(waitMs))};
+        let e = find();
+        while (!complete(e) && performance.now() < until) {
+          await new Promise((r) => setTimeout(r, 20));
+          e = find();
+        }
+        if (e === null) return null;
+        const rel = (t) => (t === null ? null : Math.round((t - e.clickAt) * 10) / 10);
+        return { sentMs: rel(e.requestSentAt), answerMs: rel(e.answerAt), pushMs: rel(e.pushAt), renderedMs: rel(e.renderedAt) };
+      })()`)
+      .catch(() => null);
   }
 
   /** Clicks one of the deposit buttons; the balance shows up in the list by itself. */

@@ -5,9 +5,18 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { KAFKA_CLIENTS } from '@open-bank/stack';
 import { DEFAULT_CHROMIUM_PATH } from '../browser.ts';
 import { BenchOptionsError } from '../errors.ts';
-import { FULL_DEFAULTS, NUMERIC_OPTIONS, resolveOptions, SMOKE_DEFAULTS } from './options.ts';
+import {
+  DEFAULT_STEADY_LOADS,
+  FULL_DEFAULTS,
+  NUMERIC_OPTIONS,
+  normaliseArgv,
+  PRESETS,
+  resolveOptions,
+  SMOKE_DEFAULTS,
+} from './options.ts';
 import { buildReport } from './report.ts';
 import { writeReport } from './report-files.ts';
 import { DockerSampler } from './resources.ts';
@@ -21,14 +30,23 @@ const USAGE = `Usage: pnpm bench [options]
 
 Target (default: the local stack of --profile, started when not running):
   --profile NAME          stack profile (default dev); --port-offset N for a profile of your own
+  --kafka-client NAME     ${KAFKA_CLIENTS.join('|')} (default ${FULL_DEFAULTS.kafkaClient}): KAFKA_CLIENT of a stack the
+                          benchmark starts; a running stack on another client is refused (with
+                          --frontend-url: what the deployment runs on, recorded as given)
+  --brokers 1|3           Kafka brokers of a stack the benchmark starts (default: as the profile has it)
   --frontend-url URL      a running deployment's frontend (with --heartbeat-url)
   --heartbeat-url URL     its heartbeat control API
-  --metrics NAME=URL      a service's /metrics for consumer lag (repeatable)
+  --metrics NAME=URL      a service's /metrics: consumer lag, hop histograms (repeatable)
   --docker                resource figures from the Docker Engine (compose deployment)
   --docker-socket PATH    default /var/run/docker.sock;  --compose-project NAME to pick one project
 Run:
   --name NAME             run name, first part of the result file's name (default ${FULL_DEFAULTS.name})
   --smoke                 about a minute: ${SMOKE_DEFAULTS.maxLoops} loops, a step every ${SMOKE_DEFAULTS.cycleLoops}
+  --preset NAME           a named ramp: ${Object.keys(PRESETS).join(', ')} (original: +10 msg/s every 40 loops)
+  --until-saturated       the same as --preset until-saturated: a ramp steep enough that time-outs end it
+  --steady [LOADS]        hold each load (msg/s) in turn, default ${DEFAULT_STEADY_LOADS.join(',')}
+  --per-load N            steady: interactions at each load (default ${FULL_DEFAULTS.perLoad})
+  --settle-ms N           steady: pause after a load change (default ${FULL_DEFAULTS.settleMs})
   --loop-ms N             minimum loop time (default ${FULL_DEFAULTS.loopMs})
   --step N                messages/s added per step (default ${FULL_DEFAULTS.stepPerSecond})
   --cycle N               loops per step (default ${FULL_DEFAULTS.cycleLoops})
@@ -42,6 +60,7 @@ Environment: CHROMIUM_PATH (default ${DEFAULT_CHROMIUM_PATH}).`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    args: normaliseArgv(process.argv.slice(2)),
     options: {
       help: { type: 'boolean' },
       smoke: { type: 'boolean' },
@@ -55,6 +74,12 @@ async function main(): Promise<void> {
       'docker-socket': { type: 'string', default: '/var/run/docker.sock' },
       'compose-project': { type: 'string' },
       results: { type: 'string' },
+      preset: { type: 'string' },
+      'until-saturated': { type: 'boolean' },
+      steady: { type: 'string' },
+      'settle-ms': { type: 'string' },
+      'kafka-client': { type: 'string' },
+      brokers: { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMERIC_OPTIONS).map((k) => [k, { type: 'string' as const }])),
     },
   });
@@ -89,7 +114,10 @@ async function main(): Promise<void> {
           ? { socket: values['docker-socket'] as string, project: values['compose-project'] }
           : undefined,
       )
-    : await localTarget(values.profile as string, portOffset, process.env, log);
+    : await localTarget(values.profile as string, portOffset, process.env, log, true, {
+        kafkaClient: options.kafkaClient,
+        ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
+      });
   const resultsDir = resolve(
     values.results ?? join(REPO, options.smoke ? 'test-results/bench' : 'e2e/results'),
   );
@@ -100,7 +128,11 @@ async function main(): Promise<void> {
     log('stopping after this loop (Ctrl-C again to abort)');
     process.once('SIGINT', () => process.exit(130));
   });
-  log(`run ${options.name} against ${target.frontendUrl}`);
+  const how =
+    options.mode === 'steady'
+      ? `steady ${options.steadyLoads.join(',')} msg/s, ${options.perLoad} loops each`
+      : `ramp ${options.preset}: +${options.stepPerSecond} msg/s every ${options.cycleLoops} loops, at most ${options.maxLoops}`;
+  log(`run ${options.name} against ${target.frontendUrl} (${how})`);
   const { file, end } = await runBench({
     options,
     target,

@@ -1,4 +1,5 @@
 import { RunFileError } from '../errors.ts';
+import type { HopFigure, HopHistograms } from './hops.ts';
 
 /**
  * A run's result file: JSON Lines, a header (run metadata) first, then one record per loop, and an end record
@@ -26,6 +27,24 @@ export interface RunHeader {
   };
   readonly target: Readonly<Record<string, unknown>>;
   readonly options: Readonly<Record<string, unknown>>;
+  /** What the run ran on and how (absent in runs from before these were recorded; see run-setup.ts). */
+  readonly kafkaClient?: string;
+  /** Kafka brokers of the stack (undefined for a deployment that did not say). */
+  readonly brokers?: number;
+  readonly mode?: 'ramp' | 'steady';
+  readonly preset?: string;
+}
+
+/**
+ * The page's own part of one interaction, in ms after the click (its event.timeStamp), from the page's
+ * `window.__openBankTimings`: request sent on the WebSocket, answer arrived, balance change pushed to the
+ * page, new balance in the DOM. Null where the page did not get there (yet).
+ */
+export interface PageParts {
+  readonly sentMs: number | null;
+  readonly answerMs: number | null;
+  readonly pushMs: number | null;
+  readonly renderedMs: number | null;
 }
 
 export interface RunRow {
@@ -35,15 +54,32 @@ export interface RunRow {
   /** Additional load in messages/s while the interaction ran. */
   readonly load: number;
   readonly interaction: string;
-  /** From the click until the new balance showed (the time-out threshold, or more, for a time-out). */
+  /**
+   * The driver's figure: from just before it asked the browser to click until the browser told it the new
+   * balance showed (the time-out threshold, or more, for a time-out). Comparable with the original.
+   */
   readonly ms: number;
   readonly timedOut: boolean;
+  /**
+   * In-page: from the click event's timeStamp until a MutationObserver in the page saw the new balance, free
+   * of the driver's round trips to the browser. Null when it never showed in time; absent in older runs.
+   */
+  readonly inPageMs?: number | null;
+  /** The page's own timing of the interaction; null when the page recorded none. */
+  readonly page?: PageParts | null;
   /** Every `resourceEvery`th row: per component. */
   readonly resources?: Readonly<Record<string, ResourceFigure>>;
   /** Beats the heartbeat has sent since it started. */
   readonly heartbeat?: number;
   /** Consumer lag (messages) per service. */
   readonly lag?: Readonly<Record<string, number>>;
+  /**
+   * Every `resourceEvery`th row: per hop of the trace, median and p99 of what the services observed since
+   * the previous such row; null for a hop without observations.
+   */
+  readonly hops?: Readonly<Record<string, HopFigure | null>>;
+  /** The histograms behind `hops`, for a report to merge rows exactly. */
+  readonly hopHistograms?: HopHistograms;
 }
 
 export interface RunEnd {

@@ -7,13 +7,14 @@ import { formatCents, TestIds } from '@open-bank/frontend';
 import type { Browser } from 'playwright-core';
 import { BankApp } from '../bank-app.ts';
 import { launchChromium } from '../browser.ts';
-import { BenchTargetError, InteractionTimeoutError } from '../errors.ts';
+import { BenchTargetError } from '../errors.ts';
+import { type HopScrape, hopRowFields, hopsOfMetrics } from './hops.ts';
 import { describeInteraction, interactionFor } from './interactions.ts';
 import type { BenchOptions } from './options.ts';
-import { progressLine } from './options.ts';
+import { progressLine, scheduledLoad } from './options.ts';
 import { parseProcStat } from './proc.ts';
 import { consumerLag } from './prometheus.ts';
-import { batchSizeFor, loadAt, loadOf } from './ramp.ts';
+import { batchSizeFor, loadOf } from './ramp.ts';
 import { CombinedSampler, ProcSampler, type ResourceSampler } from './resources.ts';
 import {
   formatRecord,
@@ -101,6 +102,24 @@ async function fetchText(url: string, timeoutMs = 3_000): Promise<string | undef
   }
 }
 
+/** Every service's /metrics at once: consumer lag and hop histograms; a service that does not answer is left out. */
+async function scrapeMetrics(
+  metrics: Readonly<Record<string, string>>,
+): Promise<{ lag: Record<string, number>; hops: HopScrape }> {
+  const texts = await Promise.all(
+    Object.entries(metrics).map(async ([svc, url]) => [svc, await fetchText(url)] as const),
+  );
+  const lag: Record<string, number> = {};
+  const hops = new Map<string, ReturnType<typeof hopsOfMetrics>>();
+  for (const [svc, text] of texts) {
+    if (text === undefined) continue;
+    const l = consumerLag(text);
+    if (l !== undefined) lag[svc] = l;
+    hops.set(svc, hopsOfMetrics(text));
+  }
+  return { lag, hops };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 interface HeartbeatState {
@@ -149,6 +168,12 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
     machine: machineInfo(),
     target: target.describe,
     options: { ...options },
+    kafkaClient: target.kafkaClient ?? options.kafkaClient,
+    ...((target.brokers ?? options.brokers) === undefined
+      ? {}
+      : { brokers: target.brokers ?? options.brokers }),
+    mode: options.mode,
+    preset: options.preset,
   };
   writeFileSync(file, formatRecord(header));
 
@@ -173,6 +198,7 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
     const procRoots = { ...(target.pids ?? {}), ...(bpid ? { browser: bpid } : {}) };
     const proc = new ProcSampler(() => procRoots, new Set([process.pid]));
     proc.prime();
+    let hopsBefore = (await scrapeMetrics(target.metrics)).hops;
     const sampler = setup.extraSampler ? new CombinedSampler([setup.extraSampler, proc]) : proc;
     const firstBeats = initial.beatsSent;
 
@@ -182,10 +208,12 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
     const inPlace = process.stdout.isTTY === true;
     for (loop = 1; loop <= options.maxLoops; loop++) {
       const loopStart = Date.now();
-      const wantBatch = batchSizeFor(loadAt(loop, options), options.intervalMs);
+      const wantBatch = batchSizeFor(scheduledLoad(loop, options), options.intervalMs);
       if (wantBatch !== batchSize) {
         await heartbeat(target.heartbeatUrl, { batchSize: wantBatch });
         batchSize = wantBatch;
+        // A steady load is measured once the bank has taken it up, not while its lag builds.
+        if (options.mode === 'steady') await sleep(options.settleMs);
       }
       load = loadOf(batchSize, options.intervalMs);
 
@@ -194,49 +222,44 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
         await app.fillTransfer({ amount: act.amount, to: COMPANY_IBAN, description: `bench ${loop}` });
       }
       const expected = formatCents(balance + act.cents);
+      // Armed before the driver's clock starts, so the driver figure times what it always did: the click
+      // and the wait for the balance, each a round trip to the browser.
+      await app.armInteraction(expected);
       const clicked = Date.now();
       if (act.kind === 'deposit') await app.deposit(act.euro);
       else await page.click(`[data-testid="${TestIds.transferSubmit}"]`);
       let timedOut = false;
-      let ms: number;
-      try {
-        ms = await app.waitForNewestBalance(expected, options.timeoutMs, clicked);
-      } catch (e) {
-        if (!(e instanceof InteractionTimeoutError)) throw e;
+      let seen = await app.awaitInteraction(options.timeoutMs - (Date.now() - clicked));
+      let ms = Date.now() - clicked;
+      if (!seen.seen) {
         timedOut = true;
         timeouts++;
-        try {
-          ms = await app.waitForNewestBalance(expected, options.timeoutMs + RECOVER_MS, clicked);
-        } catch {
-          ms = Date.now() - clicked;
-          log(`loop ${loop}: ${expected} never showed; going on from what the account shows`);
-        }
+        seen = await app.awaitInteraction(options.timeoutMs + RECOVER_MS - (Date.now() - clicked));
+        ms = Date.now() - clicked;
+        if (!seen.seen) log(`loop ${loop}: ${expected} never showed; going on from what the account shows`);
       }
+      const pageParts = await app.pageParts(seen.seen ? 2_000 : 0);
       balance += act.cents;
       lastMs = ms;
 
-      let extra: Pick<RunRow, 'resources' | 'heartbeat' | 'lag'> = {};
+      let extra: Pick<RunRow, 'resources' | 'heartbeat' | 'lag' | 'hops' | 'hopHistograms'> = {};
       if (loop % options.resourceEvery === 0) {
-        const [resources, hb, lags] = await Promise.all([
+        const [resources, hb, scraped] = await Promise.all([
           sampler.sample().catch((e: unknown) => {
             log(`resource sample failed: ${(e as Error).message}`);
             return undefined;
           }),
           heartbeat(target.heartbeatUrl).catch(() => undefined),
-          Promise.all(
-            Object.entries(target.metrics).map(async ([svc, url]) => {
-              const text = await fetchText(url);
-              const lag = text === undefined ? undefined : consumerLag(text);
-              return [svc, lag] as const;
-            }),
-          ),
+          scrapeMetrics(target.metrics),
         ]);
-        const lag: Record<string, number> = {};
-        for (const [svc, v] of lags) if (v !== undefined) lag[svc] = v;
+        const hopFields = hopRowFields(hopsBefore, scraped.hops);
+        // A service that did not answer this time keeps its last scrape to compare the next one with.
+        hopsBefore = new Map([...hopsBefore, ...scraped.hops]);
         extra = {
           ...(resources ? { resources } : {}),
           ...(hb ? { heartbeat: hb.beatsSent - firstBeats } : {}),
-          lag,
+          lag: scraped.lag,
+          ...hopFields,
         };
       }
       write({
@@ -247,6 +270,8 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
         interaction: describeInteraction(act),
         ms,
         timedOut,
+        inPageMs: seen.inPageMs,
+        page: pageParts,
         ...extra,
       });
       setup.progress(

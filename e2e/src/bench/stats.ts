@@ -54,3 +54,30 @@ export function summarizeBy<T>(
     return { key: k, rows: group.length, figures: out };
   });
 }
+
+/** p50, p90 and p99 of one figure. */
+export interface Quantiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+}
+
+/**
+ * The q-quantile of the values, interpolated linearly between the two nearest ranks (what spreadsheets and
+ * NumPy answer by default): with 20 values, p99 lies between the largest two.
+ */
+export function quantile(values: readonly number[], q: number): number | undefined {
+  const xs = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (xs.length === 0) return undefined;
+  const at = Math.min(Math.max(q, 0), 1) * (xs.length - 1);
+  const lo = Math.floor(at);
+  const lower = xs[lo] as number;
+  const upper = xs[Math.min(lo + 1, xs.length - 1)] as number;
+  return lower + (upper - lower) * (at - lo);
+}
+
+export function quantiles(values: readonly number[]): Quantiles | undefined {
+  const p50 = quantile(values, 0.5);
+  if (p50 === undefined) return undefined;
+  return { p50, p90: quantile(values, 0.9) as number, p99: quantile(values, 0.99) as number };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupBy, summarize, summarizeBy } from './stats.ts';
+import { groupBy, quantile, quantiles, summarize, summarizeBy } from './stats.ts';
 
 describe('summarize', () => {
   it('gives mean, standard error, min and max', () => {
@@ -39,5 +39,19 @@ describe('grouping by load', () => {
     expect(out[0]).toMatchObject({ key: 0, rows: 2, figures: { ms: { mean: 150 }, cpu: { n: 1, mean: 4 } } });
     expect(out[1]?.figures.ms).toMatchObject({ mean: 400, min: 300, max: 500 });
     expect(out[1]?.figures.cpu?.n).toBe(1);
+  });
+});
+
+describe('quantiles', () => {
+  it('interpolate between the nearest ranks', () => {
+    const xs = Array.from({ length: 11 }, (_, i) => i * 10); // 0, 10, …, 100
+    expect(quantile(xs, 0.5)).toBe(50);
+    expect(quantile(xs, 0.95)).toBe(95);
+    expect(quantile([3, 1, 2], 0.5)).toBe(2);
+    expect(quantile([], 0.5)).toBeUndefined();
+    expect(quantiles([5])).toEqual({ p50: 5, p90: 5, p99: 5 });
+    const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    // p99 of 20 values: 0.99 × 19 = 18.81 → between the 19th (19) and the 20th (20)
+    expect(quantiles(twenty)?.p99).toBeCloseTo(19.81, 10);
   });
 });

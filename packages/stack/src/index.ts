@@ -2,7 +2,14 @@ export * from './errors.ts';
 export { DATABASES, type DbServer, migrate } from './migrate.ts';
 export { buildParts, httpOk, type Part, type StackContext, type TsxPartSpec, tsxPart } from './parts.ts';
 export { BASE_PORTS, kafkaNodes, type PortLayout, PROFILE_OFFSETS, portLayout } from './ports.ts';
-export { type CliArgs, parseArgs, type StackSettings, stackSettings } from './settings.ts';
+export {
+  type CliArgs,
+  KAFKA_CLIENTS,
+  type KafkaClientName,
+  parseArgs,
+  type StackSettings,
+  stackSettings,
+} from './settings.ts';
 export {
   type DownResult,
   down,

@@ -265,6 +265,7 @@ function serviceParts(ctx: StackContext): Part[] {
     KAFKA_BROKERS: ctx.env.KAFKA_BROKERS,
     SCHEMA_REGISTRY_URL: ctx.env.SCHEMA_REGISTRY_URL,
     HTTP_HOST: '127.0.0.1',
+    KAFKA_CLIENT: ctx.settings.kafkaClient,
   };
   const db = { DB_HOSTNAME: ctx.env.DB_HOSTNAME, DB_PORT: ctx.env.DB_PORT, DB_PASSWORD: ctx.env.DB_PASSWORD };
   const health = (port: number) => httpOk(`http://127.0.0.1:${port}/health`);

@@ -1,4 +1,4 @@
-import { type Env, envVar, integer, parseConfig, port, text } from '@open-bank/config';
+import { type Env, envVar, integer, oneOf, parseConfig, port, text } from '@open-bank/config';
 import { UsageError } from './errors.ts';
 import { DEFAULT_KAFKA_HEAP_OPTS } from './kafka-config.ts';
 import { PROFILE_OFFSETS } from './ports.ts';
@@ -118,6 +118,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   return { command: command ?? 'help', profile, brokers, portOffset, fresh, wipe, json, only };
 }
 
+/** The Kafka clients a service can be started on (its `KAFKA_CLIENT`); kafkajs is the default. */
+export const KAFKA_CLIENTS = ['kafkajs', 'confluent', 'platformatic'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
 export type PostgresTarget =
   | { readonly external: false }
   | { readonly external: true; readonly host: string; readonly port: number };
@@ -133,6 +137,8 @@ export interface StackSettings {
   readonly dbAdminUser: string;
   readonly dbAdminPassword: string;
   readonly startTimeoutMs: number;
+  /** Handed to every service as KAFKA_CLIENT. */
+  readonly kafkaClient: KafkaClientName;
 }
 
 const jvmOptions = (raw: string): string[] => {
@@ -155,6 +161,7 @@ function envSpec(env: Env) {
     dbAdminPassword: envVar('DB_ADMIN_PASSWORD', text(), { default: 'postgres' }),
     kafkaHeapOpts: envVar('KAFKA_HEAP_OPTS', jvmOptions, { default: DEFAULT_KAFKA_HEAP_OPTS }),
     startTimeout: envVar('STACK_START_TIMEOUT', integer({ min: 5, max: 3_600 }), { default: '120' }),
+    kafkaClient: envVar('KAFKA_CLIENT', oneOf(KAFKA_CLIENTS), { default: 'kafkajs' }),
   };
 }
 
@@ -180,5 +187,6 @@ export function stackSettings(
     dbAdminUser: config.dbAdminUser,
     dbAdminPassword: config.dbAdminPassword,
     startTimeoutMs: config.startTimeout * 1000,
+    kafkaClient: config.kafkaClient,
   };
 }

@@ -52,7 +52,9 @@ describe('stackSettings', () => {
       dbAdminPassword: 'postgres',
       kafkaHeapOpts: ['-Xmx768m', '-Xms768m'],
       startTimeoutMs: 120_000,
+      kafkaClient: 'kafkajs',
     });
+    expect(stackSettings(args, { KAFKA_CLIENT: 'confluent' }).kafkaClient).toBe('confluent');
   });
 
   it('uses an external server when DB_HOSTNAME is set, on DB_PORT or 5432', () => {
@@ -70,13 +72,20 @@ describe('stackSettings', () => {
 
   it('names every bad variable', () => {
     try {
-      stackSettings(args, { DB_PORT: 'abc', KAFKA_HEAP_OPTS: '', DB_HOSTNAME: '', STACK_START_TIMEOUT: '1' });
+      stackSettings(args, {
+        DB_PORT: 'abc',
+        KAFKA_HEAP_OPTS: '',
+        DB_HOSTNAME: '',
+        STACK_START_TIMEOUT: '1',
+        KAFKA_CLIENT: 'rdkafka',
+      });
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
         'DB_HOSTNAME',
         'DB_PORT',
+        'KAFKA_CLIENT',
         'KAFKA_HEAP_OPTS',
         'STACK_START_TIMEOUT',
       ]);

@@ -71,13 +71,21 @@ export async function getAccount(client: BankClient, username: string, password:
   return data.get_account ?? { iban: null, token: null, reason: 'no answer from the bank' };
 }
 
-/** Idempotent by its uuid: sending the same request again gets the same answer and moves no money twice. */
-export async function moneyTransfer(client: BankClient, request: MoneyTransferRequest) {
+/**
+ * Idempotent by its uuid: sending the same request again gets the same answer and moves no money twice.
+ * `onSent` gets the time the request left on the WebSocket.
+ */
+export async function moneyTransfer(
+  client: BankClient,
+  request: MoneyTransferRequest,
+  onSent?: (at: number) => void,
+) {
   const data = await client.once<{ money_transfer: MoneyTransferResult | null }>(
     `subscription MoneyTransfer($uuid: String!, $token: String!, $amount: Int!, $from: String!, $to: String!, $descr: String!) {
       money_transfer(uuid: $uuid, token: $token, amount: $amount, from: $from, to: $to, descr: $descr) { uuid success reason }
     }`,
     { ...request },
+    onSent ? { onSent } : {},
   );
   return data.money_transfer ?? { uuid: request.uuid, success: false, reason: 'no answer from the bank' };
 }

@@ -7,6 +7,7 @@ import {
   INITIAL_CONNECTION,
   retryDelayMs,
 } from '../lib/connection.ts';
+import { PageTimings } from '../lib/page-timing.ts';
 
 export type Variables = Readonly<Record<string, unknown>>;
 
@@ -37,15 +38,28 @@ export interface ConnectionStore {
  */
 export interface BankClient {
   query<T>(query: string, variables?: Variables): Promise<T>;
-  /** The first result of a subscription, e.g. the answer to a command. */
-  once<T>(query: string, variables: Variables, timeoutMs?: number): Promise<T>;
+  /**
+   * The first result of a subscription, e.g. the answer to a command. `onSent` is called with the time
+   * (`performance.now()`) the subscription left on the WebSocket.
+   */
+  once<T>(query: string, variables: Variables, options?: OnceOptions): Promise<T>;
   /** Every result of a subscription until the returned function is called; resumed after a reconnect. */
   stream<T>(query: string, variables: Variables, handlers: StreamHandlers<T>): () => void;
   readonly connection: ConnectionStore;
+  /** The page's own timing of interactions, which the page exposes for the benchmark. */
+  readonly timings: PageTimings;
   /** Called after the WebSocket came back: live lists refetch what they may have missed. */
   onReconnect(listener: () => void): () => void;
   dispose(): void;
 }
+
+export interface OnceOptions {
+  readonly timeoutMs?: number;
+  readonly onSent?: (at: number) => void;
+}
+
+/** graphql-ws serialises a subscribe message as {"id":…,"type":"subscribe",…}, in this order. */
+const SUBSCRIBE_ID = /^\{"id":"([^"]+)","type":"subscribe"/;
 
 /** How long a ping may go unanswered before the socket counts as dead (e.g. after a laptop slept). */
 const PONG_TIMEOUT_MS = 5_000;
@@ -78,10 +92,34 @@ export function createBankClient(origin: string = window.location.href): BankCli
     for (const l of listeners) l();
   };
 
+  // Subscriptions whose send time someone waits for, by graphql-ws's id. The socket below tells when a
+  // message really left: graphql-ws sends only after its connection is acknowledged, some ticks after
+  // subscribe() was called.
+  const sentListeners = new Map<string, (at: number) => void>();
+  class TimedWebSocket extends WebSocket {
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView): void {
+      super.send(data);
+      if (sentListeners.size === 0 || typeof data !== 'string') return;
+      const id = SUBSCRIBE_ID.exec(data)?.[1];
+      const listener = id === undefined ? undefined : sentListeners.get(id);
+      if (id === undefined || !listener) return;
+      sentListeners.delete(id);
+      listener(performance.now());
+    }
+  }
+  let idSeq = 0;
+  let lastId = '';
+
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
   let everConnected = false;
   const ws: Client = createClient({
     url: wsUrl,
+    webSocketImpl: TimedWebSocket,
+    // Called synchronously by subscribe(), so once() learns the id of the subscription it just made.
+    generateID: () => {
+      lastId = `${++idSeq}`;
+      return lastId;
+    },
     lazy: false,
     retryAttempts: Number.POSITIVE_INFINITY,
     // Any lost connection is worth retrying: the endpoint restarts, the proxy in front of it restarts.
@@ -149,14 +187,17 @@ export function createBankClient(origin: string = window.location.href): BankCli
       return body.data as T;
     },
 
-    once<T>(query: string, variables: Variables, timeoutMs = DEFAULT_ANSWER_TIMEOUT_MS): Promise<T> {
+    once<T>(query: string, variables: Variables, options: OnceOptions = {}): Promise<T> {
+      const timeoutMs = options.timeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS;
       if (state.status === 'unreachable') return Promise.reject(new UnreachableError());
       return new Promise<T>((resolve, reject) => {
         let settled = false;
+        let id = '';
         const settle = (f: () => void) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
+          sentListeners.delete(id);
           dispose();
           f();
         };
@@ -175,6 +216,8 @@ export function createBankClient(origin: string = window.location.href): BankCli
               settle(() => reject(new UnreachableError(new Error('completed without an answer')))),
           },
         );
+        id = lastId;
+        if (options.onSent && !settled) sentListeners.set(id, options.onSent);
       });
     },
 
@@ -200,6 +243,8 @@ export function createBankClient(origin: string = window.location.href): BankCli
         return () => listeners.delete(listener);
       },
     },
+
+    timings: new PageTimings(),
 
     onReconnect(listener) {
       reconnectListeners.add(listener);

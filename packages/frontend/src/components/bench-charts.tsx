@@ -1,6 +1,7 @@
 import {
   BarController,
   BarElement,
+  CategoryScale,
   Chart,
   type ChartConfiguration,
   Filler,
@@ -12,7 +13,14 @@ import {
   Tooltip,
 } from 'chart.js';
 import { useEffect, useRef, useState } from 'react';
-import { type BenchReport, benchChartSpecs, type ChartSpec } from '../lib/bench-report.ts';
+import {
+  type BenchCategory,
+  type BenchReport,
+  benchChartSpecs,
+  type ChartSpec,
+  describeSetup,
+  latencyTable,
+} from '../lib/bench-report.ts';
 import { TestIds } from '../test-ids.ts';
 
 Chart.register(
@@ -22,6 +30,7 @@ Chart.register(
   BarElement,
   PointElement,
   LinearScale,
+  CategoryScale,
   Legend,
   Tooltip,
   Filler,
@@ -55,9 +64,10 @@ function Headline({ report }: { report: BenchReport }) {
       <thead>
         <tr>
           <th>category</th>
+          <th>ran on</th>
           <th>runs</th>
           <th>max load reached (msg/s)</th>
-          <th>latency at 100 / 500 / 1000 msg/s (ms)</th>
+          <th>driver latency at 100 / 500 / 1000 msg/s (ms, mean)</th>
         </tr>
       </thead>
       <tbody>
@@ -69,6 +79,7 @@ function Headline({ report }: { report: BenchReport }) {
           return (
             <tr key={c.name}>
               <td>{c.name}</td>
+              <td>{describeSetup(c.setup)}</td>
               <td>{c.runs.length}</td>
               <td>{c.maxLoad ? Math.round(c.maxLoad.mean) : '–'}</td>
               <td>
@@ -79,6 +90,36 @@ function Headline({ report }: { report: BenchReport }) {
         })}
       </tbody>
     </table>
+  );
+}
+
+/** A category's latency per load: p50/p90/p99 beside mean ± standard error, in-page and driver. */
+function LatencyTable({ category }: { category: BenchCategory }) {
+  const t = latencyTable(category);
+  return (
+    <div className="table-container mb-5">
+      <p className="has-text-weight-semibold mb-2">{category.name}: latency per load (ms)</p>
+      <table className="table is-narrow is-size-7" data-latency-table={category.name}>
+        <thead>
+          <tr>
+            {t.head.map((h, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the header repeats p90/p99 for both figures
+              <th key={i}>{h}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {t.rows.map((r) => (
+            <tr key={r[0]}>
+              {r.map((v, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a fixed set of columns
+                <td key={i}>{v}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -122,6 +163,11 @@ export function BenchCharts() {
         <>
           <p className="is-size-7 has-text-grey mb-2">Results generated {loaded.report.generatedAt}</p>
           <Headline report={loaded.report} />
+          {loaded.report.categories
+            .filter((c) => c.points.length > 0)
+            .map((c) => (
+              <LatencyTable key={c.name} category={c} />
+            ))}
           {specs.length === 0 && <p className="has-text-grey">The results hold no rows yet.</p>}
           {specs.map((s) => (
             <SpecChart key={s.id} spec={s} />

@@ -18,19 +18,25 @@ export function DepositButtons({ account }: { account: Account }) {
   const count = (euro: DepositEuro, delta: number) =>
     setPending((current) => new Map(current).set(euro, (current.get(euro) ?? 0) + delta));
 
-  const deposit = async (euro: DepositEuro) => {
+  const deposit = async (euro: DepositEuro, clickAt: number) => {
+    const timing = client.timings.begin('deposit', account.iban, clickAt);
     const amount = formatCents(euro * 100);
     count(euro, 1);
     setFeedback({ state: 'pending', text: `Depositing ${amount}…` });
     try {
-      const result = await moneyTransfer(client, {
-        uuid: newUuid(),
-        token: CASH,
-        amount: euro * 100,
-        from: CASH,
-        to: account.iban,
-        descr: 'deposit',
-      });
+      const result = await moneyTransfer(
+        client,
+        {
+          uuid: newUuid(),
+          token: CASH,
+          amount: euro * 100,
+          from: CASH,
+          to: account.iban,
+          descr: 'deposit',
+        },
+        (at) => client.timings.sent(timing, at),
+      );
+      client.timings.answered(timing, performance.now());
       setFeedback(
         result.success
           ? { state: 'success', text: `${amount} deposited.` }
@@ -57,7 +63,7 @@ export function DepositButtons({ account }: { account: Account }) {
             className={`button is-primary is-outlined ${(pending.get(euro) ?? 0) > 0 ? 'is-loading' : ''}`}
             data-testid={TestIds.deposit(euro)}
             aria-label={`deposit ${euro} euro`}
-            onClick={() => void deposit(euro)}
+            onClick={(e) => void deposit(euro, e.timeStamp)}
           >
             €{euro}
           </button>

@@ -24,6 +24,9 @@ export function TransferForm({ account }: { account: Account }) {
   const [submitted, setSubmitted] = useState(false);
   const [feedback, setFeedback] = useState<Feedback | null>(null);
   const unanswered = useRef<{ key: string; uuid: string } | null>(null);
+  // The submit button's click (also fired by Enter in a field), for the page's own timing: the submit event
+  // comes a little after it.
+  const clickedAt = useRef<number | null>(null);
   const validation = validateTransfer(input, account.iban);
   const errors = validation.ok ? {} : validation.errors;
   const shown = (k: keyof TransferInput) => (touched[k] || submitted ? errors[k] : undefined);
@@ -35,6 +38,8 @@ export function TransferForm({ account }: { account: Account }) {
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    const clickAt = clickedAt.current ?? e.timeStamp;
+    clickedAt.current = null;
     setSubmitted(true);
     if (!validation.ok || pending) return;
     const { cents, to, description } = validation.value;
@@ -43,15 +48,21 @@ export function TransferForm({ account }: { account: Account }) {
     unanswered.current = { key, uuid };
     const what = `${formatCents(cents)} to ${to}`;
     setFeedback({ state: 'pending', text: `Transferring ${what}…` });
+    const timing = client.timings.begin('transfer', account.iban, clickAt);
     try {
-      const result = await moneyTransfer(client, {
-        uuid,
-        token: account.token,
-        amount: cents,
-        from: account.iban,
-        to,
-        descr: description,
-      });
+      const result = await moneyTransfer(
+        client,
+        {
+          uuid,
+          token: account.token,
+          amount: cents,
+          from: account.iban,
+          to,
+          descr: description,
+        },
+        (at) => client.timings.sent(timing, at),
+      );
+      client.timings.answered(timing, performance.now());
       unanswered.current = null;
       if (result.success) {
         setFeedback({ state: 'success', text: `Transferred ${what}.` });
@@ -156,6 +167,9 @@ export function TransferForm({ account }: { account: Account }) {
           className={`button is-primary ${pending ? 'is-loading' : ''}`}
           data-testid={TestIds.transferSubmit}
           disabled={pending}
+          onClick={(e) => {
+            clickedAt.current = e.timeStamp;
+          }}
         >
           Transfer
         </button>

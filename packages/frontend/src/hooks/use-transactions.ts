@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useReducer, useState } from 'react';
 import { streamTransactions, transactionsByIban } from '../api/bank.ts';
 import { useBankClient } from '../client-context.tsx';
 import { describeError } from '../errors.ts';
@@ -36,6 +36,7 @@ export function useTransactions(iban: string, initialMax = DEFAULT_MAX_ITEMS): L
     };
     const stop = streamTransactions(client, iban, {
       next: (t) => {
+        client.timings.pushed(iban, t.id, performance.now());
         buffer.push(t);
         if (scheduled) return;
         scheduled = true;
@@ -67,6 +68,13 @@ export function useTransactions(iban: string, initialMax = DEFAULT_MAX_ITEMS): L
       live = false;
     };
   }, [client, iban, state.maxItems, reconnects]);
+
+  // Runs right after React put a new top of the list into the DOM (before the browser paints it): the end
+  // of the page's own part of an interaction.
+  const newestId = state.items[0]?.id;
+  useLayoutEffect(() => {
+    if (newestId !== undefined) client.timings.rendered(iban, newestId, performance.now());
+  }, [client, iban, newestId]);
 
   const setMaxItems = useCallback((maxItems: number) => dispatch({ type: 'max-items', maxItems }), []);
   return { ...state, setMaxItems };
