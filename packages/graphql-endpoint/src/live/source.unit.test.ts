@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HeartbeatControlError } from '../errors.ts';
+import type { LiveFigures } from './figures.ts';
 import { LiveMetricsSource } from './source.ts';
 
 const logger = pino({ level: 'silent' });
@@ -81,7 +82,7 @@ describe('LiveMetricsSource', () => {
     });
     const it = source.subscribe();
     const { value } = await it.next();
-    expect(value?.services.map((s) => [s.name, s.up])).toEqual([
+    expect((value as LiveFigures).services.map((s) => [s.name, s.up])).toEqual([
       ['big', false],
       ['slow', false],
       ['fine', true],
