@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { envVar, parseConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { hostPortList, httpUrl, integer, oneOf, port, text } from './parsers.ts';
+import { hostPortList, httpUrl, integer, namedUrlList, oneOf, port, text } from './parsers.ts';
 
 const spec = {
   brokers: envVar('KAFKA_BROKERS', hostPortList(), { default: 'localhost:9092' }),
@@ -66,5 +66,16 @@ describe('parsers', () => {
   it('strips trailing slashes from URLs and refuses other schemes', () => {
     expect(httpUrl()('http://h:1/')).toBe('http://h:1');
     expect(() => httpUrl()('ftp://h')).toThrow(/http/);
+  });
+  it('reads name=url pairs, none when empty, and names a bad pair', () => {
+    expect(namedUrlList()('')).toEqual([]);
+    expect(namedUrlList()('a=http://h:1/metrics, b-2=https://x/')).toEqual([
+      { name: 'a', url: 'http://h:1/metrics' },
+      { name: 'b-2', url: 'https://x' },
+    ]);
+    expect(() => namedUrlList()('a=http://h,a=http://i')).toThrow(/names a twice/);
+    expect(() => namedUrlList()('http://h')).toThrow(/name=url pairs, got 'http:\/\/h'/);
+    expect(() => namedUrlList()('a=ftp://h')).toThrow(/http/);
+    expect(() => namedUrlList({ max: 1 })('a=http://h,b=http://i')).toThrow(/at most 1/);
   });
 });

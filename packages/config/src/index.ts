@@ -8,5 +8,15 @@ export {
   parseConfig,
 } from './config.ts';
 export { ConfigError, ConfigPackageError, type ConfigProblem } from './errors.ts';
-export { boolean, hostPortList, httpUrl, integer, oneOf, type Parser, port, text } from './parsers.ts';
+export {
+  boolean,
+  hostPortList,
+  httpUrl,
+  integer,
+  namedUrlList,
+  oneOf,
+  type Parser,
+  port,
+  text,
+} from './parsers.ts';
 export { exitOnStartupError } from './startup.ts';

@@ -86,3 +86,28 @@ export function hostPortList(): Parser<string[]> {
     return items;
   };
 }
+
+/**
+ * Comma-separated `name=url` pairs, e.g. `heartbeat=http://heartbeat:17888/metrics`; empty means none.
+ * Names are unique and kebab-case, URLs http(s).
+ */
+export function namedUrlList(options: { max?: number } = {}): Parser<{ name: string; url: string }[]> {
+  const { max = 32 } = options;
+  const url = httpUrl();
+  return (raw) => {
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
+    if (items.length > max) throw new Error(`must list at most ${max} name=url pairs, got ${items.length}`);
+    const seen = new Set<string>();
+    return items.map((item) => {
+      const m = /^([a-z0-9][a-z0-9-]*)=(.+)$/.exec(item);
+      if (!m) throw new Error(`must be comma-separated name=url pairs, got '${item}'`);
+      const name = m[1] as string;
+      if (seen.has(name)) throw new Error(`names ${name} twice`);
+      seen.add(name);
+      return { name, url: url(m[2] as string) };
+    });
+  };
+}

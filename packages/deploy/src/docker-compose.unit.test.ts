@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { type ComposeFacts, checkCompose, checkDockerfileVersions } from './checks.ts';
 import { activeServices, parseCompose, parseEnvFile } from './compose.ts';
 import { parseDockerfile } from './dockerfile.ts';
+import { checkObservability, dashboardMetricNames } from './observability.ts';
 import { repoFacts, repoFiles } from './repo.ts';
 
 const files = repoFiles();
@@ -30,9 +31,17 @@ const facts: ComposeFacts = {
     'command-handler',
     'graphql-endpoint',
     'frontend',
+    'prometheus',
+    'grafana',
   ],
-  // SPEC §6: Kafka 9092, schema registry 8081, GraphQL 8888, frontend 8181.
-  hostPorts: { kafka: 9092, 'schema-registry': 8081, 'graphql-endpoint': 8888, frontend: 8181 },
+  // SPEC §6: Kafka 9092, schema registry 8081, GraphQL 8888, frontend 8181; Grafana on 3000.
+  hostPorts: {
+    kafka: 9092,
+    'schema-registry': 8081,
+    'graphql-endpoint': 8888,
+    frontend: 8181,
+    grafana: 3000,
+  },
   oneShot: ['synchronizer'],
   // Keyed by the build arg SERVICE (the package folder); the checks fail for a service missing here.
   configSpecs: {
@@ -46,6 +55,9 @@ const facts: ComposeFacts = {
     'apache/kafka': ['/opt/kafka/bin/kafka-broker-api-versions.sh'],
     'confluentinc/cp-schema-registry': ['curl'],
     postgres: ['pg_isready', 'psql'],
+    // Both official images carry BusyBox's wget.
+    'prom/prometheus': ['wget'],
+    'grafana/grafana': ['wget'],
   },
   // docker/Dockerfile: `service` is node on Alpine, `frontend` nginx on Alpine (BusyBox wget).
   targetTools: { service: ['node'], frontend: ['wget'] },
@@ -58,7 +70,7 @@ const composeText = read('docker-compose.yml');
 const cluster3Env = parseEnvFile(read('docker/cluster3.env'));
 
 describe('docker-compose.yml', () => {
-  it('has the nine services, built from the repository or pinned images', () => {
+  it('has the eleven services, built from the repository or pinned images', () => {
     const project = parseCompose(composeText);
     expect(Object.keys(project.services)).toEqual(expect.arrayContaining([...facts.requiredServices]));
   });
@@ -89,6 +101,57 @@ describe('docker-compose.yml', () => {
     expect(one?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('1');
     expect(three?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
     expect(three?.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
+  });
+});
+
+describe('Prometheus and Grafana', () => {
+  it('scrape every service and provision the data source and the dashboard, anonymous viewers only', () => {
+    expect(checkObservability(parseCompose(composeText), [], facts)).toEqual([]);
+    const profiles = (cluster3Env.COMPOSE_PROFILES ?? '').split(',');
+    expect(checkObservability(parseCompose(composeText, cluster3Env), profiles, facts)).toEqual([]);
+  });
+
+  it("draw the figures the issue asks for from the services' metrics", () => {
+    const names = dashboardMetricNames(JSON.parse(read('docker/grafana/dashboards/open-bank.json')));
+    for (const name of [
+      'open_bank_commands_total',
+      'open_bank_graphql_answer_seconds_count',
+      'open_bank_hop_seconds_bucket',
+      'open_bank_consumer_lag',
+      'open_bank_messages_handled_total',
+      'open_bank_graphql_websockets',
+      'open_bank_graphql_transaction_subscriptions',
+      'open_bank_graphql_pending_answers',
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'open_bank_kafka_transaction_retries_total',
+    ])
+      expect(names).toContain(name);
+  });
+
+  it('finds what is wrong with a broken setup', () => {
+    const broken = composeText.replace(
+      'GF_AUTH_ANONYMOUS_ORG_ROLE: Viewer',
+      'GF_AUTH_ANONYMOUS_ORG_ROLE: Admin',
+    );
+    const project = parseCompose(broken);
+    const problems = checkObservability(project, [], facts);
+    expect(problems).toContain('service grafana: GF_AUTH_ANONYMOUS_ORG_ROLE must be Viewer (read-only)');
+    // The scrape config is a file of its own: the same checks against an edited copy.
+    const files = {
+      ...facts.files,
+      read: (path: string) =>
+        path === 'docker/prometheus/prometheus.yml'
+          ? read(path)
+              .replace('- command-handler:17890', '- command-handler:9999')
+              .replace(/^ *- heartbeat:17888\n/m, '')
+          : facts.files.read(path),
+    };
+    const scrape = checkObservability(parseCompose(composeText), [], { ...facts, files });
+    expect(scrape).toContain(
+      'service prometheus: scrape target command-handler:9999: command-handler serves /metrics on 17890',
+    );
+    expect(scrape).toContain('service prometheus: does not scrape heartbeat');
   });
 });
 

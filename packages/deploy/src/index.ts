@@ -34,4 +34,13 @@ export {
   stageNamed,
 } from './dockerfile.ts';
 export { ComposeFormatError, DeployError, InterpolationError } from './errors.ts';
+export {
+  checkObservability,
+  dashboardMetricNames,
+  dashboardQueries,
+  exposedMetricNames,
+  metricNamesOf,
+  type ObservabilityFacts,
+  type PanelQuery,
+} from './observability.ts';
 export { REPO_ROOT, type RepoFacts, repoFacts, repoFiles } from './repo.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { type Logger, sendJson } from '@open-bank/runtime';
+import { createMetrics, type Logger, sendJson } from '@open-bank/runtime';
 import { ListenError } from './errors.ts';
 import { GraphqlProxy, upstreamOf } from './proxy.ts';
 import { staticHandler } from './static-files.ts';
@@ -30,13 +30,16 @@ function pathOf(req: IncomingMessage): string {
 
 /**
  * The app on one origin with its API, as the browser expects it: the built frontend at `/`, `/graphql`
- * (HTTP and WebSocket) passed to the endpoint, and `/health` (200 once a built frontend is there).
+ * (HTTP and WebSocket) passed to the endpoint, `/health` (200 once a built frontend is there) and
+ * `/metrics` (process metrics for Prometheus).
  */
 export async function startFrontendServer(options: FrontendServerOptions): Promise<FrontendServer> {
   const { logger } = options;
   const proxy = new GraphqlProxy(upstreamOf(options.graphqlUrl), logger);
   const serveStatic = staticHandler(options.staticDir);
   const index = join(options.staticDir, 'index.html');
+  // Process metrics (CPU, memory, event loop) as every service has them, for Prometheus and the Live view.
+  const metrics = createMetrics('frontend-server').registry;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = pathOf(req);
@@ -50,6 +53,22 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
         status: built ? 'ok' : 'not-built',
         ...(built ? {} : { hint: 'build the frontend: pnpm --filter @open-bank/frontend build' }),
       });
+      return;
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      metrics.metrics().then(
+        (text) => {
+          res.writeHead(200, {
+            'content-type': metrics.contentType,
+            'content-length': Buffer.byteLength(text),
+          });
+          res.end(text);
+        },
+        (e: unknown) => {
+          logger.error({ err: e }, 'metrics failed');
+          sendJson(res, 500, { error: 'internal error' });
+        },
+      );
       return;
     }
     serveStatic(req, res, path).catch((e: unknown) => {

@@ -7,8 +7,9 @@ import { BackgroundView } from './views/background-view.tsx';
 import { ClientView } from './views/client-view.tsx';
 import { EmployeeView } from './views/employee-view.tsx';
 import { HomeView } from './views/home-view.tsx';
+import { LiveView } from './views/live-view.tsx';
 
-/** The four views, one per path; the logged-in account lives here, so it survives switching views. */
+/** The five views, one per path; the logged-in account lives here, so it survives switching views. */
 export function App() {
   const [view, setView] = useState<View>(() => viewOf(window.location.pathname));
   const [account, setAccount] = useState<Account | null>(null);
@@ -41,6 +42,7 @@ export function App() {
             <ClientView account={account} onLoggedIn={setAccount} onLogout={() => setAccount(null)} />
           )}
           {view === 'employee' && <EmployeeView />}
+          {view === 'live' && <LiveView />}
           {view === 'background' && <BackgroundView />}
         </div>
       </main>

@@ -26,10 +26,18 @@ export const TestIds = {
   employeeFilter: 'employee-filter',
   employeeRefresh: 'employee-refresh',
   employeeAccount: (iban: string) => `employee-account-${iban}`,
-  nav: (view: 'home' | 'client' | 'employee' | 'background') => `nav-${view}`,
+  nav: (view: 'home' | 'client' | 'employee' | 'live' | 'background') => `nav-${view}`,
   connectionStatus: 'connection-status',
   connectionBanner: 'connection-banner',
   benchCharts: 'bench-charts',
+  liveView: 'live-view',
+  liveCommandsPerSecond: 'live-commands-per-second',
+  liveHeartbeatsPerSecond: 'live-heartbeats-per-second',
+  liveLatency: 'live-latency',
+  liveLag: 'live-lag',
+  liveRateInput: 'live-rate-input',
+  liveRateSubmit: 'live-rate-submit',
+  liveRateResult: 'live-rate-result',
 } as const;
 
 export const DEPOSIT_EUROS = [10, 20, 50, 100, 200] as const;

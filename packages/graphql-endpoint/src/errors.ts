@@ -38,3 +38,20 @@ export class ShuttingDownError extends GraphqlEndpointError {
     super('SHUTTING_DOWN', 'the service is shutting down; please try again', { retryable: true });
   }
 }
+
+/** A /metrics answer that is not Prometheus' text format. */
+export class PromTextError extends GraphqlEndpointError {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super('METRICS_TEXT', `metrics text line ${line}: ${message}`);
+  }
+}
+
+/** Setting the heartbeat's rate is not possible: turned off (LIVE_HEARTBEAT_CONTROL) or the heartbeat refused. */
+export class HeartbeatControlError extends GraphqlEndpointError {
+  constructor(code: 'HEARTBEAT_CONTROL_OFF' | 'HEARTBEAT_CONTROL_FAILED', message: string) {
+    super(code, message, { retryable: code === 'HEARTBEAT_CONTROL_FAILED' });
+  }
+}

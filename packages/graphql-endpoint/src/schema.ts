@@ -1,6 +1,8 @@
 import { createGraphQLError, createSchema } from 'graphql-yoga';
 import type { AccountResult, MoneyTransferResult } from './bank.ts';
-import { BadInputError } from './errors.ts';
+import { BadInputError, HeartbeatControlError } from './errors.ts';
+import type { HeartbeatRate, LiveFigures } from './live/figures.ts';
+import { MAX_CONTROL_RATE } from './live/source.ts';
 import { type TransactionFilter, type TransactionRow, toTransaction } from './transaction.ts';
 import {
   type Credentials,
@@ -43,6 +45,72 @@ export const typeDefs = /* GraphQL */ `
     reason: String
   }
 
+  "A rate by kind and outcome (commands: kind account or transfer, outcome confirmed or the failure reason)."
+  type LiveRate {
+    kind: String!
+    outcome: String!
+    per_second: Float!
+  }
+
+  "One hop of a command's trace: how many passed it per second, and its quantiles (null without observations)."
+  type LiveHop {
+    hop: String!
+    per_second: Float!
+    p50_ms: Float
+    p99_ms: Float
+  }
+
+  "Messages a service's consumer is behind on a topic (summed over partitions)."
+  type LiveLag {
+    service: String!
+    topic: String!
+    lag: Float!
+  }
+
+  "One scraped service: whether it answered, its CPU (100 = one core) and resident memory."
+  type LiveService {
+    name: String!
+    up: Boolean!
+    cpu_percent: Float
+    memory_mb: Float
+  }
+
+  "The bank's core figures over the last few seconds, from the services' /metrics."
+  type LiveMetrics {
+    at: String!
+    window_seconds: Float!
+    commands_per_second: Float!
+    commands: [LiveRate!]!
+    generated_per_second: Float!
+    heartbeats_per_second: Float!
+    heartbeat_target_per_second: Float
+    latency_p50_ms: Float
+    latency_p99_ms: Float
+    latency_source: String!
+    hops: [LiveHop!]!
+    lag: [LiveLag!]!
+    dead_lettered_per_second: Float!
+    kafka_transaction_retries_per_second: Float!
+    db_transaction_retries_per_second: Float!
+    websockets: Float!
+    subscriptions: Float!
+    pending_answers: Float!
+    services: [LiveService!]!
+    "Whether set_heartbeat_rate is allowed here."
+    heartbeat_control: Boolean!
+  }
+
+  type HeartbeatRate {
+    batch_size: Int!
+    interval_ms: Int!
+    per_second: Float!
+  }
+
+  type Mutation {
+    "Sets the background load (heartbeats per second, rounded to tens); only where LIVE_HEARTBEAT_CONTROL is on."
+    set_heartbeat_rate(per_second: Int!): HeartbeatRate
+  }
+
   type Query {
     transaction_by_id(id: Int!): Transaction
     "Newest first."
@@ -65,6 +133,8 @@ export const typeDefs = /* GraphQL */ `
       to: String!
       descr: String!
     ): MoneyTransferResult
+    "The bank's core figures, every couple of seconds while subscribed."
+    live_metrics: LiveMetrics
   }
 `;
 
@@ -76,6 +146,8 @@ export interface EndpointApi {
   streamTransactions(filter: TransactionFilter): AsyncIterableIterator<TransactionRow>;
   getAccount(credentials: Credentials): Promise<AccountResult>;
   moneyTransfer(request: MoneyTransferRequest): Promise<MoneyTransferResult>;
+  liveMetrics(): AsyncIterableIterator<LiveFigures>;
+  setHeartbeatRate(perSecond: number): Promise<HeartbeatRate>;
 }
 
 /**
@@ -117,10 +189,34 @@ function unwrap<T>(payload: T | Failed): T {
   return payload;
 }
 
+function validRate(perSecond: number): number {
+  if (!Number.isInteger(perSecond) || perSecond < 0 || perSecond > MAX_CONTROL_RATE) {
+    throw new BadInputError('per_second', `per_second must be a whole number from 0 to ${MAX_CONTROL_RATE}`);
+  }
+  return perSecond;
+}
+
 export function createBankSchema(api: EndpointApi) {
   return createSchema({
     typeDefs,
     resolvers: {
+      Mutation: {
+        set_heartbeat_rate: async (_: unknown, args: { per_second: number }) => {
+          const perSecond = checked(() => validRate(args.per_second));
+          try {
+            const rate = await api.setHeartbeatRate(perSecond);
+            return {
+              batch_size: rate.batchSize,
+              interval_ms: rate.intervalMs,
+              per_second: (rate.batchSize * 1000) / rate.intervalMs,
+            };
+          } catch (e) {
+            if (e instanceof HeartbeatControlError)
+              throw createGraphQLError(e.message, { extensions: { code: e.code } });
+            throw e;
+          }
+        },
+      },
       Query: {
         transaction_by_id: async (_: unknown, args: { id: number }) => {
           const row = await api.transactionById(args.id);
@@ -150,6 +246,10 @@ export function createBankSchema(api: EndpointApi) {
           subscribe: (_: unknown, args: MoneyTransferInput) =>
             once(api.moneyTransfer(checked(() => validMoneyTransfer(args)))),
           resolve: (payload: MoneyTransferResult | Failed) => unwrap(payload),
+        },
+        live_metrics: {
+          subscribe: () => api.liveMetrics(),
+          resolve: (figures: LiveFigures) => figures,
         },
       },
     },

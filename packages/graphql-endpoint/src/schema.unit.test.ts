@@ -1,7 +1,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AccountResult, MoneyTransferResult } from './bank.ts';
+import { HeartbeatControlError } from './errors.ts';
 import { TransactionHub } from './hub.ts';
+import { type LiveFigures, liveFigures } from './live/figures.ts';
 import { createBankSchema, type EndpointApi } from './schema.ts';
 import { createBankYoga, QueryLimits } from './server.ts';
 import type { TransactionRow } from './transaction.ts';
@@ -20,7 +22,19 @@ const rows: TransactionRow[] = [
   { id: 1, iban: COMPANY, newBalance: 10n ** 17n, changedBy: 10n ** 17n, fromTo: 'x', description: 'start' },
 ];
 
-function setup() {
+const commands = (n: number) => [
+  { name: 'open_bank_commands_total', labels: { kind: 'transfer', answer: 'confirmed' }, value: n },
+];
+const FIGURES: LiveFigures = liveFigures(
+  [
+    { at: 0, targets: { 'command-handler': commands(100) } },
+    { at: 2000, targets: { 'command-handler': commands(300) } },
+  ],
+  { batchSize: 10, intervalMs: 100 },
+  false,
+);
+
+function setup(control = true) {
   const calls: string[] = [];
   const hub = new TransactionHub();
   const api: EndpointApi = {
@@ -42,6 +56,16 @@ function setup() {
     moneyTransfer: async (r: MoneyTransferRequest): Promise<MoneyTransferResult> => {
       calls.push(`transfer:${r.uuid}:${r.amount}:${r.from}:${r.to}`);
       return { uuid: r.uuid, success: true, reason: null };
+    },
+    liveMetrics: () =>
+      (async function* () {
+        yield FIGURES;
+        yield FIGURES;
+      })(),
+    setHeartbeatRate: async (perSecond) => {
+      calls.push(`rate:${perSecond}`);
+      if (!control) throw new HeartbeatControlError('HEARTBEAT_CONTROL_OFF', 'turned off here');
+      return { batchSize: Math.round(perSecond / 10), intervalMs: 100 };
     },
   };
   const yoga = createBankYoga(createBankSchema(api), pino({ level: 'silent' }));
@@ -250,5 +274,36 @@ describe('the GraphQL schema over HTTP', () => {
     await reader?.cancel();
     await pending;
     while (hub.size > 0) await new Promise((r) => setTimeout(r, 5));
+  });
+
+  it('streams live_metrics figures as computed from the scrapes', async () => {
+    const { yoga } = setup();
+    const results = await subscribeSse(
+      yoga,
+      'subscription { live_metrics { commands_per_second heartbeat_target_per_second commands { kind outcome per_second } } }',
+    );
+    expect(results).toHaveLength(2);
+    expect(results[0]?.data?.live_metrics).toEqual({
+      commands_per_second: 100,
+      heartbeat_target_per_second: 100,
+      commands: [{ kind: 'transfer', outcome: 'confirmed', per_second: 100 }],
+    });
+  });
+
+  it('sets the heartbeat rate only within bounds and where control is on', async () => {
+    const on = setup(true);
+    const ok = await post(
+      on.yoga,
+      'mutation { set_heartbeat_rate(per_second: 500) { batch_size interval_ms per_second } }',
+    );
+    expect(ok.data?.set_heartbeat_rate).toEqual({ batch_size: 50, interval_ms: 100, per_second: 500 });
+    const bad = await post(on.yoga, 'mutation { set_heartbeat_rate(per_second: -1) { batch_size } }');
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'per_second' });
+    const huge = await post(on.yoga, 'mutation { set_heartbeat_rate(per_second: 1000000) { batch_size } }');
+    expect(huge.errors?.[0]?.message).toMatch(/0 to 5000/);
+    expect(on.calls).toEqual(['rate:500']);
+    const off = setup(false);
+    const refused = await post(off.yoga, 'mutation { set_heartbeat_rate(per_second: 100) { batch_size } }');
+    expect(refused.errors?.[0]?.extensions?.code).toBe('HEARTBEAT_CONTROL_OFF');
   });
 });

@@ -18,6 +18,7 @@ import { createGraphQLError, createYoga, type Plugin, type YogaLogger } from 'gr
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
+import { ASSET_PARAM, type Graphiql } from './graphiql.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -37,6 +38,8 @@ export interface HttpServerOptions {
   readonly metrics: Registry;
   readonly health: () => Health;
   readonly onSocketCountChange?: (open: number) => void;
+  /** GraphiQL at GET /graphql for browsers (Accept: text/html), when turned on. */
+  readonly graphiql?: Graphiql;
 }
 
 export interface HttpServer {
@@ -119,6 +122,34 @@ interface Envelope {
   subscribe(args: ExecutionArgs): unknown;
 }
 
+/** GraphiQL's page for a browser's GET, its assets by `?graphiql=`; false: not for GraphiQL, yoga answers. */
+function serveGraphiql(graphiql: Graphiql, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+  const name = url.searchParams.get(ASSET_PARAM);
+  if (name !== null) {
+    const asset = graphiql.asset(name);
+    if (!asset) {
+      sendJson(res, 404, { error: `no GraphiQL asset ${name}` });
+      return true;
+    }
+    res.writeHead(200, {
+      'content-type': asset.type,
+      'content-length': Buffer.byteLength(asset.body),
+      'cache-control': 'public, max-age=3600',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(asset.body);
+    return true;
+  }
+  if (url.searchParams.has('query') || !(req.headers.accept ?? '').includes('text/html')) return false;
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(graphiql.page),
+    'cache-control': 'no-cache',
+  });
+  res.end(graphiql.page);
+  return true;
+}
+
 /**
  * One port for everything, as in the original: GraphQL over HTTP (queries, and subscriptions as server-sent
  * events) and over WebSocket (graphql-ws) at /graphql, plus /health and /metrics. The frontend has its own server (frontend-server, or nginx in Docker).
@@ -136,7 +167,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   });
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === GRAPHQL_PATH && options.graphiql && req.method === 'GET') {
+      if (serveGraphiql(options.graphiql, req, res, url)) return;
+    }
     if (path === GRAPHQL_PATH) {
       await yoga.handle(req, res);
       return;

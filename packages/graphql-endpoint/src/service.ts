@@ -25,12 +25,14 @@ import {
 } from '@open-bank/topology';
 import { type AccountAnswer, Bank, type CommandEncoder, type Random, type TransferAnswer } from './bank.ts';
 import type { GraphqlEndpointConfig } from './config.ts';
+import { type Graphiql, loadGraphiql } from './graphiql.ts';
 import { TransactionHub } from './hub.ts';
+import { LiveMetricsSource } from './live/source.ts';
 import { createEndpointMetrics, type EndpointMetrics } from './metrics.ts';
 import { PendingAnswers } from './pending.ts';
 import { createBankSchema } from './schema.ts';
 import { SendBatcher } from './send-batcher.ts';
-import { startHttpServer } from './server.ts';
+import { GRAPHQL_PATH, startHttpServer } from './server.ts';
 import { createPool, type NewTransaction, PgBankStore, TransactionStore } from './store.ts';
 
 export const SERVICE = 'graphql-endpoint';
@@ -260,6 +262,15 @@ export async function startGraphqlEndpoint(
     cleanups.unshift(() => answerLoop.stop());
     await Promise.all([transactionLoop.start(), answerLoop.start()]);
 
+    const live = new LiveMetricsSource({
+      targets: config.liveMetricsTargets,
+      heartbeatUrl: config.liveHeartbeatUrl,
+      heartbeatControl: config.liveHeartbeatControl,
+      intervalMs: config.liveMetricsIntervalMs,
+      logger,
+    });
+    cleanups.unshift(async () => live.close());
+    const graphiql: Graphiql | undefined = config.graphiql ? await loadGraphiql(GRAPHQL_PATH) : undefined;
     const schema = createBankSchema({
       transactionById: (id) => transactions.byId(id),
       transactionsByIban: (iban, max) => transactions.byIban(iban, max),
@@ -267,6 +278,8 @@ export async function startGraphqlEndpoint(
       streamTransactions: (filter) => hub.subscribe(filter),
       getAccount: (c) => bank.getAccount(c),
       moneyTransfer: (r) => bank.moneyTransfer(r),
+      liveMetrics: () => live.subscribe(),
+      setHeartbeatRate: (perSecond) => live.setHeartbeatRate(perSecond),
     });
     const health = (): Health => ({
       state,
@@ -280,10 +293,20 @@ export async function startGraphqlEndpoint(
       metrics: metrics.registry,
       health,
       onSocketCountChange: (n) => metrics.webSockets.set(n),
+      ...(graphiql ? { graphiql } : {}),
     });
     cleanups.unshift(() => http.close());
     state = 'ok';
-    logger.info({ url: `${http.url}/graphql`, groups }, 'graphql endpoint ready');
+    logger.info(
+      {
+        url: `${http.url}/graphql`,
+        groups,
+        graphiql: config.graphiql,
+        liveMetricsTargets: config.liveMetricsTargets.map((t) => t.name),
+        heartbeatControl: live.heartbeatControl,
+      },
+      'graphql endpoint ready',
+    );
 
     let stopping: Promise<void> | null = null;
     return {
@@ -299,6 +322,7 @@ export async function startGraphqlEndpoint(
           accounts.close();
           transfers.close();
           hub.close();
+          live.close();
           await http.close();
           await batcher.flush();
           await Promise.all([transactionLoop.stop(), answerLoop.stop()]);

@@ -65,12 +65,25 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(payload);
 }
 
-/** The node:http request listener around the API. */
-export function requestListener(api: Api, logger: Logger) {
+/** What serves GET /metrics: prom-client's Registry fits. */
+export interface MetricsText {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+/** The node:http request listener around the API, plus Prometheus metrics at GET /metrics when given. */
+export function requestListener(api: Api, logger: Logger, metrics?: MetricsText) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://registry');
+    // Not part of Confluent's API, whose paths never start with /metrics.
+    if (metrics && method === 'GET' && url.pathname === '/metrics') {
+      const text = await metrics.metrics();
+      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     let response: ApiResponse;
     try {
       const raw = await readBody(req);

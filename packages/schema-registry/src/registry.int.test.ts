@@ -101,6 +101,13 @@ describe('storage topic', () => {
 });
 
 describe('through @kafkajs/confluent-schema-registry', () => {
+  it('serves its process metrics for Prometheus at /metrics, labelled with its name', async () => {
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    expect(await res.text()).toMatch(/^process_cpu_seconds_total\{service="schema-registry"\} \d/m);
+  });
+
   it('registers, resolves ids and round-trips data in the Confluent wire format', async () => {
     const client = new ConfluentClient({ host: url });
     const subject = `client-${run}-value`;

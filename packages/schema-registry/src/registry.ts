@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { createApi } from './api.ts';
 import { SchemaRegistryError } from './errors.ts';
 import { requestListener } from './http.ts';
@@ -7,6 +8,14 @@ import { KafkaStore } from './kafka-store.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { CompatibilityLevel } from './records.ts';
 import { RegistryState } from './state.ts';
+
+/** Process metrics (CPU, memory, event loop) for Prometheus, labelled as the other services' are. */
+function processMetrics(): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'schema-registry' });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
 
 export interface SchemaRegistryOptions {
   brokers: readonly string[];
@@ -20,6 +29,8 @@ export interface SchemaRegistryOptions {
   /** Level used while no global level was set (Confluent: BACKWARD). */
   defaultCompatibility?: CompatibilityLevel;
   initTimeoutMs?: number;
+  /** Serve process metrics at GET /metrics (default true). */
+  metrics?: boolean;
 }
 
 export interface SchemaRegistry {
@@ -73,7 +84,9 @@ export function createSchemaRegistry(options: SchemaRegistryOptions): SchemaRegi
         const loaded = await kafkaStore.start((record) => state.apply(record));
         logger.info({ topic, ...loaded, ...state.stats() }, 'state loaded from the storage topic');
         const api = createApi(state, (records) => kafkaStore.write(records));
-        const httpServer = createServer(requestListener(api, logger));
+        const httpServer = createServer(
+          requestListener(api, logger, options.metrics === false ? undefined : processMetrics()),
+        );
         httpServer.keepAliveTimeout = 30_000;
         await new Promise<void>((resolve, reject) => {
           httpServer.once('error', reject);

@@ -270,6 +270,16 @@ function serviceParts(ctx: StackContext): Part[] {
   const db = { DB_HOSTNAME: ctx.env.DB_HOSTNAME, DB_PORT: ctx.env.DB_PORT, DB_PASSWORD: ctx.env.DB_PASSWORD };
   const health = (port: number) => httpOk(`http://127.0.0.1:${port}/health`);
   const { layout } = ctx;
+  const metricsOf = (port: number) => `http://127.0.0.1:${port}/metrics`;
+  // What the Live view scrapes: every process of the bank that serves /metrics.
+  const liveTargets = [
+    ['heartbeat', layout.heartbeatControl],
+    ['command-generator', layout.commandGenerator],
+    ['command-handler', layout.commandHandler],
+    ['graphql-endpoint', layout.graphql],
+    ['schema-registry', layout.schemaRegistry],
+    ['frontend-server', layout.frontend],
+  ] as const;
   return [
     tsxPart(ctx, {
       name: 'command-handler',
@@ -286,7 +296,16 @@ function serviceParts(ctx: StackContext): Part[] {
       after: ['synchronizer', 'postgres'],
       ports: [layout.graphql],
       url: `http://127.0.0.1:${layout.graphql}/graphql`,
-      env: { ...kafka, ...db, GRAPHQL_PORT: String(layout.graphql) },
+      env: {
+        ...kafka,
+        ...db,
+        GRAPHQL_PORT: String(layout.graphql),
+        LIVE_METRICS_TARGETS: liveTargets.map(([name, port]) => `${name}=${metricsOf(port)}`).join(','),
+        LIVE_HEARTBEAT_URL: `http://127.0.0.1:${layout.heartbeatControl}`,
+        // Local mode is one person's machine: the Live view may set the load, GraphiQL is there to try.
+        LIVE_HEARTBEAT_CONTROL: 'true',
+        GRAPHIQL: 'true',
+      },
       healthy: health(layout.graphql),
     }),
     tsxPart(ctx, {

@@ -20,6 +20,12 @@ function Icon({ children, size = 20 }: { children: ReactNode; size?: number }) {
   );
 }
 
+export const PulseIcon = () => (
+  <Icon>
+    <path d="M3 12h4l3-7 4 14 3-7h4" />
+  </Icon>
+);
+
 export const HomeIcon = () => (
   <Icon>
     <path d="M3 10.5 12 3l9 7.5" />

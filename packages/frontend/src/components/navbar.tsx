@@ -2,12 +2,13 @@ import type { MouseEvent, ReactNode } from 'react';
 import { pathOf, VIEWS, type View } from '../lib/route.ts';
 import { TestIds } from '../test-ids.ts';
 import { ConnectionStatus } from './connection-status.tsx';
-import { BankLogo, BriefcaseIcon, HomeIcon, InfoIcon, UserIcon } from './icons.tsx';
+import { BankLogo, BriefcaseIcon, HomeIcon, InfoIcon, PulseIcon, UserIcon } from './icons.tsx';
 
 const ICONS: Record<View, () => ReactNode> = {
   home: HomeIcon,
   client: UserIcon,
   employee: BriefcaseIcon,
+  live: PulseIcon,
   background: InfoIcon,
 };
 

@@ -1,9 +1,10 @@
-export type View = 'home' | 'client' | 'employee' | 'background';
+export type View = 'home' | 'client' | 'employee' | 'live' | 'background';
 
 export const VIEWS: readonly { readonly view: View; readonly path: string; readonly label: string }[] = [
   { view: 'home', path: '/', label: 'Home' },
   { view: 'client', path: '/client', label: 'Client' },
   { view: 'employee', path: '/employee', label: 'Bank employee' },
+  { view: 'live', path: '/live', label: 'Live' },
   { view: 'background', path: '/background', label: 'Background' },
 ];
 

@@ -1,0 +1,136 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { GraphiQLOptions } from 'graphql-yoga';
+
+/** Query parameter naming a GraphiQL asset: everything is served at /graphql, the one path proxies pass on. */
+export const ASSET_PARAM = 'graphiql';
+
+const COMPANY_IBAN = 'NL66OPEN0000000000';
+const FIELDS = 'id iban new_balance changed_by from_to descr direction';
+
+/**
+ * The bank's example operations, one tab each, for someone trying the API from the browser. Arguments are
+ * written inline: GraphiQL does not fill a default tab's variables editor.
+ */
+export const EXAMPLE_TABS: NonNullable<GraphiQLOptions['defaultTabs']> = [
+  {
+    query: `# The newest transactions of the company account. Run it with the ▶ button.
+query TransactionsByIban {
+  transactions_by_iban(iban: "${COMPANY_IBAN}", max_items: 10) { ${FIELDS} }
+}`,
+  },
+  {
+    query: `# The latest transaction of every account.
+query AllLastTransactions {
+  all_last_transactions { iban new_balance changed_by descr }
+}`,
+  },
+  {
+    query: `# Transactions as they are stored (a subscription over WebSocket): start some load to see them.
+subscription StreamTransactions {
+  stream_transactions(iban: "${COMPANY_IBAN}", min_amount: 0) { ${FIELDS} }
+}`,
+  },
+  {
+    query: `# Opens an account on first use of a username; the same password gets the same account later.
+subscription GetAccount {
+  get_account(username: "graphiql-visitor", password: "choose-a-password") { iban token reason }
+}`,
+  },
+  {
+    query: `# The bank's core figures every couple of seconds.
+subscription LiveMetrics {
+  live_metrics {
+    at commands_per_second heartbeats_per_second latency_p50_ms latency_p99_ms latency_source
+    hops { hop p50_ms p99_ms }
+    lag { service topic lag }
+  }
+}`,
+  },
+];
+
+interface Asset {
+  readonly type: string;
+  readonly body: string | Buffer;
+}
+
+export interface Graphiql {
+  /** The page: no inline script, everything else from same-origin assets. */
+  readonly page: string;
+  /** An asset by the name in `?graphiql=`, or undefined. */
+  asset(name: string): Asset | undefined;
+}
+
+const JS = 'text/javascript; charset=utf-8';
+
+/**
+ * GraphiQL from the assets bundled in @graphql-yoga/render-graphiql (loaded only when turned on: they are
+ * megabytes). Yoga's own page loads its scripts from a CDN and its bundled variant inlines them; this page
+ * takes them from the endpoint itself, so it works offline and under a script-src 'self' policy.
+ */
+export async function loadGraphiql(path: string): Promise<Graphiql> {
+  // The package exports only renderGraphiQL, which inlines everything; the assets are its sibling module.
+  const main = createRequire(import.meta.url).resolve('@graphql-yoga/render-graphiql');
+  const module = join(dirname(main), '..', 'esm', 'graphiql.js');
+  const bundle = (await import(pathToFileURL(module).href)) as Record<string, unknown>;
+  const part = (name: string): string => {
+    const value = bundle[name];
+    if (typeof value !== 'string') throw new Error(`@graphql-yoga/render-graphiql has no ${name}`);
+    return value;
+  };
+  const url = (name: string) => `${path}?${ASSET_PARAM}=${name}`;
+  const options: GraphiQLOptions = {
+    title: 'Open Bank GraphiQL',
+    endpoint: path,
+    subscriptionsProtocol: 'WS',
+    defaultTabs: EXAMPLE_TABS,
+  };
+  const workers = {
+    editorWorkerService: url('worker-editor.js'),
+    json: url('worker-json.js'),
+    graphql: url('worker-graphql.js'),
+  };
+  const favicon = /^data:[^;]+;base64,(.*)$/.exec(part('favicon'))?.[1];
+  const assets = new Map<string, Asset>([
+    ['graphiql.css', { type: 'text/css; charset=utf-8', body: part('css') }],
+    ['graphiql.js', { type: JS, body: part('js') }],
+    ['worker-editor.js', { type: JS, body: part('editorWorkerService') }],
+    ['worker-json.js', { type: JS, body: part('jsonWorker') }],
+    ['worker-graphql.js', { type: JS, body: part('graphqlWorker') }],
+    [
+      'setup.js',
+      {
+        type: JS,
+        body: `self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: function (_id, label) { return ${JSON.stringify(workers)}[label]; } };\n`,
+      },
+    ],
+    [
+      'start.js',
+      {
+        type: JS,
+        body: `YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${JSON.stringify(options)});\n`,
+      },
+    ],
+  ]);
+  if (favicon !== undefined)
+    assets.set('favicon.ico', { type: 'image/x-icon', body: Buffer.from(favicon, 'base64') });
+  const page = `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <title>${options.title}</title>
+    <link rel="icon" href="${url('favicon.ico')}" />
+    <link rel="stylesheet" href="${url('graphiql.css')}" />
+  </head>
+  <body id="body" class="no-focus-outline">
+    <noscript>GraphiQL needs JavaScript.</noscript>
+    <div id="root"></div>
+    <script src="${url('setup.js')}"></script>
+    <script src="${url('graphiql.js')}"></script>
+    <script src="${url('start.js')}"></script>
+  </body>
+</html>
+`;
+  return { page, asset: (name) => assets.get(name) };
+}
