@@ -122,6 +122,13 @@ export const DeadLetterHeader = {
   offset: 'dlq.source.offset',
   errorCode: 'dlq.error.code',
   error: 'dlq.error.message',
+  /**
+   * On a record `pnpm dlq resubmit` appends to the dead-letter topic (no value): the offset of the dead letter
+   * it re-submitted, so the same dead letter is never re-submitted twice.
+   */
+  resubmitted: 'dlq.resubmitted',
+  /** On the re-submitted message: the dead letter it came from, as `<dead-letter topic>/<partition>/<offset>`. */
+  resubmittedFrom: 'dlq.resubmitted.from',
 } as const;
 
 export interface ResolvedTopic<T extends TopicId = TopicId> extends TopicSpec {
