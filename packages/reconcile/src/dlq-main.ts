@@ -16,7 +16,7 @@ dead letter is re-submitted at most once.
 environment:
 ${describeConfig(spec)}`;
 
-export function parseOffsetArgs(args: readonly string[]): {
+function parseOffsetArgs(args: readonly string[]): {
   topic: string;
   partition: number;
   offset: string;
