@@ -25,8 +25,13 @@ export interface TestBank {
 // Beside the test stack's own ports; the profile keeps its files apart.
 const DB_PORT_SHIFT = 300;
 
-export async function startTestBank(label: string): Promise<TestBank> {
-  const shared = stackEnv();
+export interface TestDb {
+  readonly env: { DB_HOSTNAME: string; DB_PORT: string; DB_PASSWORD: string };
+  stop(): Promise<void>;
+}
+
+/** A PostgreSQL of its own with the bank's roles, databases and tables, as the stack makes them. */
+export async function startTestDb(label: string): Promise<TestDb> {
   const profile = `${process.env.STACK_TEST_PROFILE ?? 'test'}-${label}`;
   const offset = Number(process.env.STACK_TEST_PORT_OFFSET ?? 10_000) + DB_PORT_SHIFT;
   // A clean environment: DB_HOSTNAME would make the stack use that server instead of starting one.
@@ -36,7 +41,22 @@ export async function startTestBank(label: string): Promise<TestBank> {
   await down(settings, options).catch(() => undefined);
   wipeProfile(profile);
   const db = await up(settings, { ...options, only: ['postgres'] });
+  return {
+    env: { DB_HOSTNAME: db.env.DB_HOSTNAME, DB_PORT: db.env.DB_PORT, DB_PASSWORD: db.env.DB_PASSWORD },
+    stop: async () => {
+      await down(settings, options).catch(() => undefined);
+      try {
+        wipeProfile(profile);
+      } catch {
+        // Left for the next run's wipe.
+      }
+    },
+  };
+}
 
+export async function startTestBank(label: string): Promise<TestBank> {
+  const shared = stackEnv();
+  const db = await startTestDb(label);
   const kafka = createKafka({
     brokers: shared.KAFKA_BROKERS.split(','),
     clientId: `reconcile-test-${label}`,
@@ -51,9 +71,7 @@ export async function startTestBank(label: string): Promise<TestBank> {
   const env: Record<string, string> = {
     KAFKA_BROKERS: shared.KAFKA_BROKERS,
     SCHEMA_REGISTRY_URL: shared.SCHEMA_REGISTRY_URL,
-    DB_HOSTNAME: db.env.DB_HOSTNAME,
-    DB_PORT: db.env.DB_PORT,
-    DB_PASSWORD: db.env.DB_PASSWORD,
+    ...db.env,
     RECONCILE_ENDPOINT_CLIENT_ID: endpointClientId,
     RECONCILE_WAIT_SECONDS: '180',
     ...scratch.topicEnv,
@@ -72,12 +90,7 @@ export async function startTestBank(label: string): Promise<TestBank> {
   const stop = async () => {
     for (const p of services.reverse()) await p.stop().catch(() => undefined);
     await scratch.drop().catch(() => undefined);
-    await down(settings, options).catch(() => undefined);
-    try {
-      wipeProfile(profile);
-    } catch {
-      // Left for the next run's wipe.
-    }
+    await db.stop();
   };
   try {
     const handler = await start(
