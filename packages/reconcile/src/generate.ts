@@ -59,7 +59,9 @@ export async function generateHistory(
 ): Promise<GenerateResult> {
   const t0 = Date.now();
   const log = options.log ?? (() => undefined);
-  const batchSize = options.batch ?? 20_000;
+  // All of a request may go to one partition (the account topics have one): its record batch must stay
+  // under the broker's 1 MB message limit.
+  const batchSize = options.batch ?? 8_000;
   await codec.prepare(Object.values(ITEM_TOPIC));
   const admin = kafka.admin();
   await admin.connect();
@@ -94,6 +96,7 @@ export async function generateHistory(
   let pending: Pending[] = [];
   const counts = { commands: 0, answers: 0, events: 0 };
   let lastLog = Date.now();
+  let inserting: Promise<void> = Promise.resolve();
 
   const flush = async () => {
     if (pending.length === 0) return;
@@ -120,7 +123,9 @@ export async function generateHistory(
       seen.set(k, i + 1n);
       if (p.event) rows.push({ p, offset: (base.get(k) ?? 0n) + i });
     }
-    if (rows.length > 0) await insertTransactions(dbs.transactiondb, rows, now);
+    // The rows go in while the next request is produced; one insert at a time, in order.
+    await inserting;
+    if (rows.length > 0) inserting = insertTransactions(dbs.transactiondb, rows, now);
     pending = [];
   };
 
@@ -143,6 +148,7 @@ export async function generateHistory(
     }
   }
   await flush();
+  await inserting;
   await producer.disconnect();
 
   const accounts = [...history.accounts.values()];
