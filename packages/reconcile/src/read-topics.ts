@@ -31,6 +31,9 @@ export function spanOf(ranges: TopicRanges, topics: readonly string[]): number {
   return Number(n);
 }
 
+/** Offsets at a partition's end that may be transaction markers rather than messages. */
+const MARKER_ALLOWANCE = 10n;
+
 export type BatchHandler = (
   topic: string,
   partition: number,
@@ -55,13 +58,15 @@ export async function readTopics(
     for (const [partition, r] of ranges.get(topic) ?? [])
       if (r.high > r.low) remaining.set(`${topic}/${partition}`, r.high);
   if (remaining.size === 0) return;
+  /** Per partition, the offset after the last one fetched. */
+  const seen = new Map<string, bigint>();
   const subscribed = topics.filter((t) => [...remaining.keys()].some((k) => k.startsWith(`${t}/`)));
 
   const consumer = kafka.consumer({
     groupId: `reconcile-${randomUUID()}`,
     maxWaitTimeInMs: 100,
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 32 * 1024 * 1024,
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 8 * 1024 * 1024,
   });
   await consumer.connect();
   try {
@@ -80,17 +85,25 @@ export async function readTopics(
         clearTimeout(timer);
         resolve();
       };
-      // A partition whose tail is a transaction marker may never deliver a batch reaching its end: once
-      // fetches come back empty several times in a row, everything committed has been seen.
+      // A partition whose tail is a transaction marker may never deliver a batch reaching its end. Once
+      // fetches have come back empty for a while, a partition read to within a few offsets of its end is done
+      // (those are markers). A partition further from its end is never given up on this way: fetches can come
+      // back empty on a busy broker while data remains, and stopping early would report findings that are not.
       let joined = false;
       let idle = 0;
+      let lastBatchAt = Date.now();
       consumer.on(consumer.events.GROUP_JOIN, () => {
         joined = true;
       });
       consumer.on(consumer.events.FETCH, (e) => {
         if (!joined) return;
         idle = e.payload.numberOfBatches === 0 ? idle + 1 : 0;
-        if (idle >= 10) done();
+        if (idle < 10 || Date.now() - lastBatchAt < 3_000) return;
+        for (const [key, end] of remaining) {
+          const at = seen.get(key);
+          if (at !== undefined && end - at <= MARKER_ALLOWANCE) remaining.delete(key);
+        }
+        if (remaining.size === 0) done();
       });
       consumer
         .run({
@@ -98,8 +111,10 @@ export async function readTopics(
           eachBatchAutoResolve: true,
           eachBatch: async ({ batch, heartbeat }) => {
             const key = `${batch.topic}/${batch.partition}`;
+            lastBatchAt = Date.now();
             const end = remaining.get(key);
             if (end === undefined) return;
+            seen.set(key, BigInt(batch.lastOffset()) + 1n);
             const messages = batch.messages.filter((m) => BigInt(m.offset) < end);
             if (messages.length > 0) await onBatch(batch.topic, batch.partition, messages);
             // Control records (commit markers) are not handed over but move the fetch position, which
