@@ -28,6 +28,7 @@ export const FindingKind = {
   answerDiffers: 'answers to one command id differ',
   confirmedAndFailed: 'command both confirmed and failed',
   tooManyAnswers: 'more answers than messages carrying the id',
+  repeatUnanswered: 'a repeated command message without an answer of its own',
   answerWithoutCommand: 'answer without a command',
   undecodable: 'message that does not decode and is not dead-lettered',
   chainBreak: 'BalanceChanged chain broken (new_balance != previous + changed_by)',
@@ -321,6 +322,9 @@ export class Reconciler {
       }
       if (answers > messages)
         this.find('tooManyAnswers', `${this.uuidAt(index)}: ${answers} answers to ${messages} messages`);
+      // Every message is answered, a repeated id again (with the same answer).
+      else if (answers < messages && !(flags & DEAD_LETTERED))
+        this.find('repeatUnanswered', `${this.uuidAt(index)}: ${answers} answers to ${messages} messages`);
       if (kind === KIND_TRANSFER && flags & CONFIRMED && !(flags & FAILED)) {
         this.counts.confirmedTransfers++;
         const amount = this.bigAmounts.get(index) ?? BigInt(this.amounts[index] as number);

@@ -188,6 +188,12 @@ describe('the reconciliation core', () => {
     expect(kindsFound(report)).toEqual([]);
   });
 
+  it('finds a repeated command that was not answered again', () => {
+    const command = h.items.find((i) => i.kind === 'transferCommand');
+    const report = reconcile(h, { items: (list) => [...list, command as HistoryItem] });
+    expect(kindsFound(report)).toEqual(['repeatUnanswered']);
+  });
+
   it('finds a command without an answer and an answer without a command', () => {
     const unanswered = reconcile(h, {
       items: (list) => [
