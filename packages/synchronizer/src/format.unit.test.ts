@@ -20,7 +20,7 @@ describe('formatPlan', () => {
       '  + create topic heartbeat: 1 partition, replication 1 (capped from 3: fewer live brokers), retention.ms=900000',
     );
     expect(lines).toContain(
-      '  + create topic balance_changed: 9 partitions, replication 1 (capped from 3: fewer live brokers)',
+      '  + create topic balance_changed: 9 partitions, replication 1 (capped from 3: fewer live brokers), retention.ms=-1',
     );
     expect(lines).toContain('  + register schema heartbeat-value (subject not registered)');
     expect(lines).toHaveLength(1 + 24 + 1);

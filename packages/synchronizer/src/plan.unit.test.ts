@@ -77,11 +77,11 @@ describe('planSync', () => {
     const cmt = plan.actions.find(
       (a) => a.kind === 'create-topic' && a.topic === topology.confirmMoneyTransfer.name,
     );
-    expect(cmt).toMatchObject({ partitions: 9, configs: {} });
+    expect(cmt).toMatchObject({ partitions: 9, configs: { 'retention.ms': '-1' } });
     const dlq = plan.actions.find(
       (a) => a.kind === 'create-topic' && a.topic === topology.confirmMoneyTransfer.deadLetter,
     );
-    expect(dlq).toMatchObject({ partitions: 1, configs: {} });
+    expect(dlq).toMatchObject({ partitions: 1, configs: { 'retention.ms': '-1' } });
   });
 
   it('caps replication at 1 live broker and at 3', () => {
@@ -152,10 +152,31 @@ describe('planSync', () => {
     ]);
   });
 
+  it('gives a history topic still on the broker default (7 days) infinite retention, as its dead letters', () => {
+    const dlq = topology.balanceChanged.deadLetter;
+    const defaults = { configs: { 'retention.ms': '604800000' }, overrides: {} };
+    const state = change(change(syncedState(), topology.balanceChanged.name, defaults), dlq, defaults);
+    const plan = planSync(desired, state);
+    expect(plan.actions).toEqual([
+      {
+        kind: 'alter-configs',
+        topic: topology.balanceChanged.name,
+        changes: [{ name: 'retention.ms', from: '604800000', to: '-1' }],
+        overrides: { 'retention.ms': '-1' },
+      },
+      {
+        kind: 'alter-configs',
+        topic: dlq,
+        changes: [{ name: 'retention.ms', from: '604800000', to: '-1' }],
+        overrides: { 'retention.ms': '-1' },
+      },
+    ]);
+  });
+
   it('leaves configs the topology does not set alone', () => {
     const state = change(syncedState(), topology.balanceChanged.name, {
-      configs: { 'retention.ms': '1' },
-      overrides: { 'retention.ms': '1' },
+      configs: { 'retention.ms': '-1', 'segment.ms': '1' },
+      overrides: { 'retention.ms': '-1', 'segment.ms': '1' },
     });
     expect(planSync(desired, state).actions).toEqual([]);
   });

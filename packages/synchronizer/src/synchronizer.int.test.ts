@@ -176,6 +176,44 @@ describe('synchronize (in-process)', () => {
     await expect.poll(() => topicConfig(heartbeat, 'retention.ms')).toBe('900000');
   });
 
+  it('keeps an existing history topic and its dead letters forever (retention.ms=-1)', async () => {
+    // A topic made before the topology asked for infinite retention: it has the broker's default.
+    const bc = scratch('bc');
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: bc, numPartitions: 9 },
+        { topic: `${bc}.dlq`, numPartitions: 1 },
+      ],
+    });
+    await setRetention(`${bc}.dlq`, '604800000');
+    const scratchConfig = configWith({ KAFKA_BC_TOPIC: bc });
+
+    const result = await sync({ config: scratchConfig });
+    expect(result.failures).toEqual([]);
+    expect(result.plan.actions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          kind: 'alter-configs',
+          topic: bc,
+          changes: [{ name: 'retention.ms', from: expect.any(String), to: '-1' }],
+        }),
+        expect.objectContaining({
+          kind: 'alter-configs',
+          topic: `${bc}.dlq`,
+          changes: [{ name: 'retention.ms', from: '604800000', to: '-1' }],
+        }),
+      ]),
+    );
+    await expect.poll(() => topicConfig(bc, 'retention.ms')).toBe('-1');
+    await expect.poll(() => topicConfig(`${bc}.dlq`, 'retention.ms')).toBe('-1');
+    const again = await sync({ config: scratchConfig });
+    expect(again.plan.actions.filter((a) => a.kind === 'alter-configs')).toEqual([]);
+
+    expect((await sync()).failures).toEqual([]);
+    await expect.poll(() => partitionsOf(bc)).toBeUndefined();
+  });
+
   it('adds partitions when the topology wants more than a topic has', async () => {
     // A topology whose confirm_money_transfer (9 partitions) is a scratch topic that has only 1.
     const cmt = scratch('cmt');

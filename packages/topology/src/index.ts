@@ -25,9 +25,11 @@ export {
 export * from './schemas.ts';
 export { localDateTime } from './time.ts';
 export {
+  DEAD_LETTER_CONFIGS,
   DEAD_LETTER_PARTITIONS,
   DEAD_LETTER_SUFFIX,
   DeadLetterHeader,
+  KEPT_FOREVER,
   type KeyRule,
   keyFor,
   OUTBOX_POSITION_TOPIC,

@@ -22,6 +22,12 @@ function spec<K extends RecordKind>(s: TopicSpec<K>): TopicSpec<K> {
   return s;
 }
 
+/**
+ * The commands, answers and BalanceChanged events are the bank's history (SPEC §3): kept forever, so the log
+ * replays from the start and the reconciliation can read all of it.
+ */
+export const KEPT_FOREVER: Readonly<Record<string, string>> = { 'retention.ms': '-1' };
+
 export const topicSpecs = {
   heartbeat: spec({
     defaultName: 'heartbeat',
@@ -37,7 +43,7 @@ export const topicSpecs = {
     abbrev: 'CAC',
     partitions: 1,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'ConfirmAccountCreation',
     key: 'id',
   }),
@@ -46,7 +52,7 @@ export const topicSpecs = {
     abbrev: 'ACC',
     partitions: 1,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'AccountCreationConfirmed',
     key: 'id',
   }),
@@ -55,7 +61,7 @@ export const topicSpecs = {
     abbrev: 'ACF',
     partitions: 1,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'AccountCreationFailed',
     key: 'id',
   }),
@@ -64,7 +70,7 @@ export const topicSpecs = {
     abbrev: 'CMT',
     partitions: 9,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'ConfirmMoneyTransfer',
     key: 'id',
   }),
@@ -73,7 +79,7 @@ export const topicSpecs = {
     abbrev: 'MTC',
     partitions: 9,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'MoneyTransferConfirmed',
     key: 'id',
   }),
@@ -82,7 +88,7 @@ export const topicSpecs = {
     abbrev: 'MTF',
     partitions: 9,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'MoneyTransferFailed',
     key: 'id',
   }),
@@ -91,7 +97,7 @@ export const topicSpecs = {
     abbrev: 'BC',
     partitions: 9,
     replicationFactor: 3,
-    configs: {},
+    configs: KEPT_FOREVER,
     record: 'BalanceChanged',
     key: 'iban',
   }),
@@ -111,6 +117,11 @@ export const DEAD_LETTER_SUFFIX = '.dlq';
  */
 export const OUTBOX_POSITION_TOPIC = '_open_bank_outbox_position';
 export const DEAD_LETTER_PARTITIONS = 1;
+/**
+ * A dead letter waits for someone to fix its cause and re-submit it (`pnpm dlq`), however long that takes, and
+ * the reconciliation counts it: dead-letter topics keep their records forever too. They stay small.
+ */
+export const DEAD_LETTER_CONFIGS: Readonly<Record<string, string>> = KEPT_FOREVER;
 /** Headers a dead-lettered message carries, naming where it came from and why it was set aside. */
 export const DeadLetterHeader = {
   topic: 'dlq.source.topic',
@@ -118,6 +129,13 @@ export const DeadLetterHeader = {
   offset: 'dlq.source.offset',
   errorCode: 'dlq.error.code',
   error: 'dlq.error.message',
+  /**
+   * On a record `pnpm dlq resubmit` appends to the dead-letter topic (no value): the offset of the dead letter
+   * it re-submitted, so the same dead letter is never re-submitted twice.
+   */
+  resubmitted: 'dlq.resubmitted',
+  /** On the re-submitted message: the dead letter it came from, as `<dead-letter topic>/<partition>/<offset>`. */
+  resubmittedFrom: 'dlq.resubmitted.from',
 } as const;
 
 export interface ResolvedTopic<T extends TopicId = TopicId> extends TopicSpec {
@@ -175,7 +193,7 @@ export function plannedTopics(topology: Topology): TopicPlan[] {
         name: t.deadLetter,
         partitions: DEAD_LETTER_PARTITIONS,
         replicationFactor: t.replicationFactor,
-        configs: {},
+        configs: DEAD_LETTER_CONFIGS,
       },
     ];
   });

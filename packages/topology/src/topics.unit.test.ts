@@ -14,13 +14,13 @@ describe('topic table (SPEC §3)', () => {
     });
     expect(table).toEqual([
       ['heartbeat', 1, 3, { 'retention.ms': '900000' }, 'Heartbeat', 'local-date-time'],
-      ['confirm_account_creation', 1, 3, {}, 'ConfirmAccountCreation', 'id'],
-      ['account_creation_confirmed', 1, 3, {}, 'AccountCreationConfirmed', 'id'],
-      ['account_creation_failed', 1, 3, {}, 'AccountCreationFailed', 'id'],
-      ['confirm_money_transfer', 9, 3, {}, 'ConfirmMoneyTransfer', 'id'],
-      ['money_transfer_confirmed', 9, 3, {}, 'MoneyTransferConfirmed', 'id'],
-      ['money_transfer_failed', 9, 3, {}, 'MoneyTransferFailed', 'id'],
-      ['balance_changed', 9, 3, {}, 'BalanceChanged', 'iban'],
+      ['confirm_account_creation', 1, 3, { 'retention.ms': '-1' }, 'ConfirmAccountCreation', 'id'],
+      ['account_creation_confirmed', 1, 3, { 'retention.ms': '-1' }, 'AccountCreationConfirmed', 'id'],
+      ['account_creation_failed', 1, 3, { 'retention.ms': '-1' }, 'AccountCreationFailed', 'id'],
+      ['confirm_money_transfer', 9, 3, { 'retention.ms': '-1' }, 'ConfirmMoneyTransfer', 'id'],
+      ['money_transfer_confirmed', 9, 3, { 'retention.ms': '-1' }, 'MoneyTransferConfirmed', 'id'],
+      ['money_transfer_failed', 9, 3, { 'retention.ms': '-1' }, 'MoneyTransferFailed', 'id'],
+      ['balance_changed', 9, 3, { 'retention.ms': '-1' }, 'BalanceChanged', 'iban'],
     ]);
   });
 
@@ -32,6 +32,9 @@ describe('topic table (SPEC §3)', () => {
     expect(planned.filter((p) => p.subject).map((p) => p.subject)).toHaveLength(8);
     expect(planned.find((p) => p.name === 'heartbeat.dlq')).toMatchObject({ partitions: 1 });
     expect(planned.find((p) => p.name === 'heartbeat.dlq')?.subject).toBeUndefined();
+    // A dead letter waits, however long, for its cause to be fixed and for someone to re-submit it.
+    for (const p of planned.filter((t) => t.name.endsWith('.dlq')))
+      expect(p.configs).toEqual({ 'retention.ms': '-1' });
   });
 
   it('takes topic names from KAFKA_<ABBREV>_TOPIC', () => {

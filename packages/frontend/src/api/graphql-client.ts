@@ -193,27 +193,41 @@ export function createBankClient(origin: string = window.location.href): BankCli
       return new Promise<T>((resolve, reject) => {
         let settled = false;
         let id = '';
+        let answer: { readonly result: ExecutionResult } | undefined;
         const settle = (f: () => void) => {
           if (settled) return;
           settled = true;
           clearTimeout(timer);
           sentListeners.delete(id);
-          dispose();
           f();
         };
-        const timer = setTimeout(() => settle(() => reject(new TimeoutError(timeoutMs / 1000))), timeoutMs);
+        const outcome = () => {
+          const result = answer?.result;
+          if (!result) return reject(new UnreachableError(new Error('completed without an answer')));
+          if (result.errors && result.errors.length > 0) return reject(resultError(result.errors));
+          resolve(result.data as T);
+        };
+        // The operation ends on the server's complete, never by disposing it inside `next`: graphql-ws 6.x
+        // releases its connection lock twice when next and complete arrive in one read, and may then close a
+        // live socket or drop a later subscribe without a word. Disposing is only for giving up (time-out).
+        const timer = setTimeout(
+          () =>
+            settle(() => {
+              dispose();
+              // An answer that came without its complete is still the answer.
+              if (answer) outcome();
+              else reject(new TimeoutError(timeoutMs / 1000));
+            }),
+          timeoutMs,
+        );
         const dispose = ws.subscribe<unknown>(
           { query, variables: { ...variables } },
           {
             next: (value) => {
-              const result = value as ExecutionResult;
-              if (result.errors && result.errors.length > 0)
-                settle(() => reject(resultError(result.errors ?? [])));
-              else settle(() => resolve(result.data as T));
+              answer ??= { result: value as ExecutionResult };
             },
             error: (error) => settle(() => reject(sinkError(error))),
-            complete: () =>
-              settle(() => reject(new UnreachableError(new Error('completed without an answer')))),
+            complete: () => settle(outcome),
           },
         );
         id = lastId;

@@ -2,18 +2,23 @@ import { useState } from 'react';
 import { moneyTransfer } from '../api/bank.ts';
 import { useBankClient } from '../client-context.tsx';
 import { describeError } from '../errors.ts';
+import { useUnsettledRequests } from '../hooks/use-unsettled.ts';
 import type { Account } from '../lib/account.ts';
 import { formatCents } from '../lib/euro.ts';
 import { CASH } from '../lib/iban.ts';
-import { newUuid } from '../lib/uuid.ts';
 import { DEPOSIT_EUROS, type DepositEuro, TestIds } from '../test-ids.ts';
 import { type Feedback, FeedbackNote } from './feedback.tsx';
 
-/** Cash deposits: a transfer from `cash` with the token `cash`; every click is a deposit of its own. */
+/**
+ * Cash deposits: a transfer from `cash` with the token `cash`; every answered click is a deposit of its own.
+ * A deposit without an answer stays pending and is sent again under its own uuid until the bank answers; a
+ * click on the same amount meanwhile sends that one again rather than a second deposit.
+ */
 export function DepositButtons({ account }: { account: Account }) {
   const client = useBankClient();
   const [pending, setPending] = useState<ReadonlyMap<DepositEuro, number>>(new Map());
   const [feedback, setFeedback] = useState<Feedback | null>(null);
+  const send = useUnsettledRequests<Awaited<ReturnType<typeof moneyTransfer>>>();
 
   const count = (euro: DepositEuro, delta: number) =>
     setPending((current) => new Map(current).set(euro, (current.get(euro) ?? 0) + delta));
@@ -24,17 +29,19 @@ export function DepositButtons({ account }: { account: Account }) {
     count(euro, 1);
     setFeedback({ state: 'pending', text: `Depositing ${amount}…` });
     try {
-      const result = await moneyTransfer(
-        client,
-        {
-          uuid: newUuid(),
-          token: CASH,
-          amount: euro * 100,
-          from: CASH,
-          to: account.iban,
-          descr: 'deposit',
-        },
-        (at) => client.timings.sent(timing, at),
+      const result = await send(
+        `deposit ${euro} to ${account.iban}`,
+        (uuid) =>
+          moneyTransfer(
+            client,
+            { uuid, token: CASH, amount: euro * 100, from: CASH, to: account.iban, descr: 'deposit' },
+            (at) => client.timings.sent(timing, at),
+          ),
+        (error, retryInMs) =>
+          setFeedback({
+            state: 'pending',
+            text: `Deposit of ${amount} not confirmed yet (${describeError(error)}); asking again in ${Math.round(retryInMs / 1000)} s…`,
+          }),
       );
       client.timings.answered(timing, performance.now());
       setFeedback(

@@ -1,11 +1,11 @@
 import { type FormEvent, useRef, useState } from 'react';
 import { moneyTransfer } from '../api/bank.ts';
 import { useBankClient } from '../client-context.tsx';
-import { BankClientError, describeError } from '../errors.ts';
+import { describeError } from '../errors.ts';
+import { useUnsettledRequests } from '../hooks/use-unsettled.ts';
 import type { Account } from '../lib/account.ts';
 import { formatCents } from '../lib/euro.ts';
 import { COMPANY_IBAN } from '../lib/iban.ts';
-import { newUuid } from '../lib/uuid.ts';
 import { MAX_DESCRIPTION, type TransferInput, validateTransfer } from '../lib/validation.ts';
 import { TestIds } from '../test-ids.ts';
 import { type Feedback, FeedbackNote } from './feedback.tsx';
@@ -14,8 +14,8 @@ const EMPTY: TransferInput = { amount: '', to: '', description: '' };
 
 /**
  * A transfer from the client's account. Checked here the way the bank checks it, so a mistake shows before
- * sending. A request that got no answer keeps its uuid while the form is unchanged, so sending it again
- * cannot move the money twice.
+ * sending. A request that got no answer stays pending and is sent again under its own uuid until the bank
+ * answers; sending the same form again joins it, so the money cannot move twice.
  */
 export function TransferForm({ account }: { account: Account }) {
   const client = useBankClient();
@@ -23,7 +23,7 @@ export function TransferForm({ account }: { account: Account }) {
   const [touched, setTouched] = useState<Partial<Record<keyof TransferInput, boolean>>>({});
   const [submitted, setSubmitted] = useState(false);
   const [feedback, setFeedback] = useState<Feedback | null>(null);
-  const unanswered = useRef<{ key: string; uuid: string } | null>(null);
+  const send = useUnsettledRequests<Awaited<ReturnType<typeof moneyTransfer>>>();
   // The submit button's click (also fired by Enter in a field), for the page's own timing: the submit event
   // comes a little after it.
   const clickedAt = useRef<number | null>(null);
@@ -43,27 +43,26 @@ export function TransferForm({ account }: { account: Account }) {
     setSubmitted(true);
     if (!validation.ok || pending) return;
     const { cents, to, description } = validation.value;
-    const key = JSON.stringify(validation.value);
-    const uuid = unanswered.current?.key === key ? unanswered.current.uuid : newUuid();
-    unanswered.current = { key, uuid };
+    const key = JSON.stringify({ ...validation.value, from: account.iban });
     const what = `${formatCents(cents)} to ${to}`;
     setFeedback({ state: 'pending', text: `Transferring ${what}…` });
     const timing = client.timings.begin('transfer', account.iban, clickAt);
     try {
-      const result = await moneyTransfer(
-        client,
-        {
-          uuid,
-          token: account.token,
-          amount: cents,
-          from: account.iban,
-          to,
-          descr: description,
-        },
-        (at) => client.timings.sent(timing, at),
+      const result = await send(
+        key,
+        (uuid) =>
+          moneyTransfer(
+            client,
+            { uuid, token: account.token, amount: cents, from: account.iban, to, descr: description },
+            (at) => client.timings.sent(timing, at),
+          ),
+        (error, retryInMs) =>
+          setFeedback({
+            state: 'pending',
+            text: `Transfer of ${what} not confirmed yet (${describeError(error)}); asking again in ${Math.round(retryInMs / 1000)} s…`,
+          }),
       );
       client.timings.answered(timing, performance.now());
-      unanswered.current = null;
       if (result.success) {
         setFeedback({ state: 'success', text: `Transferred ${what}.` });
         setInput((current) => ({ ...current, amount: '', description: '' }));
@@ -76,7 +75,6 @@ export function TransferForm({ account }: { account: Account }) {
         });
       }
     } catch (error) {
-      if (!(error instanceof BankClientError && error.retryable)) unanswered.current = null;
       setFeedback({ state: 'failure', text: `Transfer of ${what} not confirmed. ${describeError(error)}` });
     }
   };
