@@ -14,9 +14,12 @@ import {
 import { type AccountAnswer, Bank, type CommandEncoder, type Random, type TransferAnswer } from './bank.ts';
 import type { GraphqlEndpointConfig } from './config.ts';
 import { TransactionHub } from './hub.ts';
+import { LoginThrottle, DEFAULT_THROTTLE } from './login-throttle.ts';
 import { createEndpointMetrics, type EndpointMetrics } from './metrics.ts';
+import { PasswordHasher } from './password.ts';
 import { PendingAnswers } from './pending.ts';
 import { createBankSchema } from './schema.ts';
+import { Semaphore } from './semaphore.ts';
 import { SendBatcher } from './send-batcher.ts';
 import { startHttpServer } from './server.ts';
 import { createPool, type NewTransaction, PgBankStore, TransactionStore } from './store.ts';
@@ -30,6 +33,12 @@ export interface EndpointDeps {
   readonly clock?: () => Date;
 }
 
+/** The hashing bound and login throttle an endpoint runs with, exposed for tests. */
+export interface EndpointGuards {
+  readonly hasher: PasswordHasher;
+  readonly throttle: LoginThrottle;
+}
+
 export interface GraphqlEndpoint {
   /** Base URL; GraphQL is at `${url}/graphql`. */
   readonly url: string;
@@ -38,6 +47,7 @@ export interface GraphqlEndpoint {
   health(): Health;
   /** Open stream_transactions subscriptions. */
   subscriptionCount(): number;
+  readonly guards: EndpointGuards;
   /** Stops taking requests, answers waiting ones, ends subscriptions, finishes the batch in hand. */
   stop(): Promise<void>;
 }
@@ -122,7 +132,21 @@ export async function startGraphqlEndpoint(
         return { topic: t.name, key: keyFor(t, value, clock()), value: codec.encode(t.id, value) };
       },
     };
+    const hasher = new PasswordHasher(new Semaphore(config.hashConcurrency), random.bytes);
+    const throttle = new LoginThrottle(() => clock().getTime(), {
+      ...DEFAULT_THROTTLE,
+      freeFailures: config.loginFreeFailures,
+      usernameFreeFailures: Math.max(DEFAULT_THROTTLE.usernameFreeFailures, config.loginFreeFailures * 3),
+      failuresPerMinute: config.loginFailuresPerMinute,
+      maxDelayMs: config.loginMaxDelayMs,
+    });
     const bank = new Bank({
+      hasher,
+      throttle,
+      onThrottled: (username, client, retryInMs) => {
+        metrics.refused.inc({ reason: 'login_throttled' });
+        logger.warn({ username, client, retryInMs }, 'refused: too many failed logins');
+      },
       store: new PgBankStore(pool),
       encoder,
       send: (m) => batcher.send(m),
@@ -207,7 +231,7 @@ export async function startGraphqlEndpoint(
       transactionsByIban: (iban, max) => transactions.byIban(iban, max),
       lastTransactions: () => transactions.lastOfEveryIban(),
       streamTransactions: (filter) => hub.subscribe(filter),
-      getAccount: (c) => bank.getAccount(c),
+      getAccount: (c, caller) => bank.getAccount(c, caller),
       moneyTransfer: (r) => bank.moneyTransfer(r),
     });
     const health = (): Health => ({
@@ -221,7 +245,20 @@ export async function startGraphqlEndpoint(
       logger,
       metrics: metrics.registry,
       health,
+      security: {
+        allowedOrigins: config.allowedOrigins,
+        trustedProxies: config.trustedProxies,
+        introspection: config.introspection,
+        limits: {
+          socketsPerClient: config.wsMaxPerClient,
+          subscriptionsPerSocket: config.wsMaxSubscriptions,
+          pendingPerSocket: config.wsMaxPending,
+          idleTimeoutMs: config.wsIdleTimeoutMs,
+          initTimeoutMs: config.wsInitTimeoutMs,
+        },
+      },
       onSocketCountChange: (n) => metrics.webSockets.set(n),
+      onRefused: (reason) => metrics.refused.inc({ reason }),
     });
     cleanups.unshift(() => http.close());
     state = 'ok';
@@ -234,6 +271,7 @@ export async function startGraphqlEndpoint(
       metrics,
       health,
       subscriptionCount: () => hub.size,
+      guards: { hasher, throttle },
       stop: () => {
         stopping ??= (async () => {
           state = 'stopping';
