@@ -6,3 +6,4 @@ export {
   GRAPHQL_PATH,
   startFrontendServer,
 } from './server.ts';
+export { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from './security-headers.ts';

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type Logger, sendJson } from '@open-bank/runtime';
 import { ListenError } from './errors.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 import { GraphqlProxy, upstreamOf } from './proxy.ts';
 import { staticHandler } from './static-files.ts';
 
@@ -39,6 +40,7 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
   const index = join(options.staticDir, 'index.html');
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const path = pathOf(req);
     if (path === GRAPHQL_PATH) {
       proxy.http(req, res);

@@ -285,7 +285,13 @@ function serviceParts(ctx: StackContext): Part[] {
       after: ['synchronizer', 'postgres'],
       ports: [layout.graphql],
       url: `http://127.0.0.1:${layout.graphql}/graphql`,
-      env: { ...kafka, ...db, GRAPHQL_PORT: String(layout.graphql) },
+      env: {
+        ...kafka,
+        ...db,
+        GRAPHQL_PORT: String(layout.graphql),
+        // The frontend server on this host passes /graphql on: its X-Forwarded-For names the browser.
+        TRUSTED_PROXIES: '127.0.0.1,::1',
+      },
       healthy: health(layout.graphql),
     }),
     tsxPart(ctx, {
