@@ -5,6 +5,7 @@ import { commandHandlerConfigSpec } from '@open-bank/command-handler';
 import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
 import { heartbeatConfigSpec } from '@open-bank/heartbeat';
 import { synchronizerConfigSpec } from '@open-bank/synchronizer';
+import { parseConfig } from '@open-bank/config';
 import { describe, expect, it } from 'vitest';
 import { type ComposeFacts, checkCompose, checkDockerfileVersions } from './checks.ts';
 import { activeServices, parseCompose, parseEnvFile } from './compose.ts';
@@ -31,8 +32,8 @@ const facts: ComposeFacts = {
     'graphql-endpoint',
     'frontend',
   ],
-  // SPEC §6: Kafka 9092, schema registry 8081, GraphQL 8888, frontend 8181.
-  hostPorts: { kafka: 9092, 'schema-registry': 8081, 'graphql-endpoint': 8888, frontend: 8181 },
+  // Only the frontend is on the host (SPEC §6's 8181); the bench profile adds what the benchmark reads.
+  hostPorts: { frontend: 8181, 'bench-ports': 17888 },
   oneShot: ['synchronizer'],
   // Keyed by the build arg SERVICE (the package folder); the checks fail for a service missing here.
   configSpecs: {
@@ -46,6 +47,7 @@ const facts: ComposeFacts = {
     'apache/kafka': ['/opt/kafka/bin/kafka-broker-api-versions.sh'],
     'confluentinc/cp-schema-registry': ['curl'],
     postgres: ['pg_isready', 'psql'],
+    'alpine/socat': ['nc', 'socat'],
   },
   // docker/Dockerfile: `service` is node on Alpine, `frontend` nginx on Alpine (BusyBox wget).
   targetTools: { service: ['node'], frontend: ['wget'] },
@@ -75,6 +77,27 @@ describe('docker-compose.yml', () => {
       3,
     );
     expect(checkCompose(project, profiles, facts)).toEqual([]);
+  });
+
+  it('publishes only the frontend on the host, and what the benchmark reads only in the bench profile', () => {
+    const published = (profiles: string[]) =>
+      activeServices(parseCompose(composeText), profiles)
+        .filter((s) => s.ports.length > 0)
+        .map((s) => `${s.name}:${s.ports.map((p) => p.host).join(',')}`);
+    expect(published([])).toEqual(['frontend:8181']);
+    expect(published(['cluster3'])).toEqual(['frontend:8181']);
+    expect(published(['bench'])).toEqual(['frontend:8181', 'bench-ports:17888,17889,17890,8888']);
+    expect(checkCompose(parseCompose(composeText), ['bench'], facts)).toEqual([]);
+  });
+
+  it('turns introspection off in the deployment, trusts only private proxies, allows no foreign origin', () => {
+    const env = parseCompose(composeText).services['graphql-endpoint']?.environment ?? {};
+    const config = parseConfig(graphqlEndpointConfigSpec, env);
+    expect(config.introspection).toBe(false);
+    expect(config.allowedOrigins).toEqual([]);
+    expect(env.TRUSTED_PROXIES).toBe('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
+    const on = parseCompose(composeText, { GRAPHQL_INTROSPECTION: 'true' }).services['graphql-endpoint'];
+    expect(parseConfig(graphqlEndpointConfigSpec, on?.environment ?? {}).introspection).toBe(true);
   });
 
   it('does not start the extra brokers without the profile', () => {
