@@ -2,10 +2,10 @@
 // read and checked without Docker (no engine where the tests run). Reads repository files, nothing else.
 import { commandGeneratorConfigSpec } from '@open-bank/command-generator';
 import { commandHandlerConfigSpec } from '@open-bank/command-handler';
+import { parseConfig } from '@open-bank/config';
 import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
 import { heartbeatConfigSpec } from '@open-bank/heartbeat';
 import { synchronizerConfigSpec } from '@open-bank/synchronizer';
-import { parseConfig } from '@open-bank/config';
 import { describe, expect, it } from 'vitest';
 import { type ComposeFacts, checkCompose, checkDockerfileVersions } from './checks.ts';
 import { activeServices, parseCompose, parseEnvFile } from './compose.ts';

@@ -199,7 +199,14 @@ describe.skipIf(!NGINX)('nginx/nginx.conf', () => {
   });
 
   it("sends the local frontend server's security headers on every answer, the app, files, errors and /graphql", async () => {
-    for (const path of ['/', '/client', '/assets/index-AbC123.js', '/favicon.svg', '/bench-results.json', '/graphql']) {
+    for (const path of [
+      '/',
+      '/client',
+      '/assets/index-AbC123.js',
+      '/favicon.svg',
+      '/bench-results.json',
+      '/graphql',
+    ]) {
       const res = await fetch(`${base}${path}`, path === '/graphql' ? { method: 'POST', body: '{}' } : {});
       await res.arrayBuffer();
       for (const [name, value] of Object.entries(SECURITY_HEADERS)) {

@@ -4,8 +4,8 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { type Logger, sendJson } from '@open-bank/runtime';
 import { ListenError } from './errors.ts';
-import { SECURITY_HEADERS } from './security-headers.ts';
 import { GraphqlProxy, upstreamOf } from './proxy.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 import { staticHandler } from './static-files.ts';
 
 export const GRAPHQL_PATH = '/graphql';

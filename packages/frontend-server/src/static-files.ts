@@ -23,7 +23,6 @@ export function contentType(path: string): string {
   return TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
 }
 
-
 /**
  * The file under `root` a URL path names, or null if it would leave `root` (`..`, encoded or not) or is not a
  * plain path. `/` and paths ending in `/` name index.html.

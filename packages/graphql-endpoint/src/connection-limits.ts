@@ -34,12 +34,15 @@ export const ONE_SHOT_FIELDS: ReadonlySet<string> = new Set(['get_account', 'mon
  * so fields added later count by default) or a one-shot operation (queries, mutations, get_account,
  * money_transfer).
  */
-export function operationKind(document: DocumentNode, operationName?: string | null): 'subscription' | 'one-shot' {
+export function operationKind(
+  document: DocumentNode,
+  operationName?: string | null,
+): 'subscription' | 'one-shot' {
   const operations = document.definitions.filter(
     (d): d is OperationDefinitionNode => d.kind === 'OperationDefinition',
   );
   const op = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!op || op.operation !== 'subscription') return 'one-shot';
+  if (op?.operation !== 'subscription') return 'one-shot';
   const streaming = op.selectionSet.selections.some(
     (s) => s.kind !== 'Field' || !ONE_SHOT_FIELDS.has(s.name.value),
   );
@@ -74,7 +77,9 @@ export class CountPerKey {
   }
 }
 
-export type Admission = { readonly ok: true; readonly release: () => void } | { readonly ok: false; readonly reason: string };
+export type Admission =
+  | { readonly ok: true; readonly release: () => void }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * The running operations of one WebSocket (or, for server-sent events, of one client address): at most
@@ -92,12 +97,18 @@ export class OperationBudget {
   admit(kind: 'subscription' | 'one-shot'): Admission {
     if (kind === 'subscription') {
       if (this.subscriptions >= this.limits.subscriptionsPerSocket) {
-        return { ok: false, reason: `too many subscriptions on ${this.where} (at most ${this.limits.subscriptionsPerSocket})` };
+        return {
+          ok: false,
+          reason: `too many subscriptions on ${this.where} (at most ${this.limits.subscriptionsPerSocket})`,
+        };
       }
       this.subscriptions += 1;
     } else {
       if (this.pending >= this.limits.pendingPerSocket) {
-        return { ok: false, reason: `too many pending operations on ${this.where} (at most ${this.limits.pendingPerSocket})` };
+        return {
+          ok: false,
+          reason: `too many pending operations on ${this.where} (at most ${this.limits.pendingPerSocket})`,
+        };
       }
       this.pending += 1;
     }
@@ -126,7 +137,10 @@ export class OperationBudget {
  * The same async iterator, calling `release` once when it ends however it ends: done, returned (client left),
  * or failed.
  */
-export function releasingIterator<T>(source: AsyncIterable<T>, release: () => void): AsyncIterableIterator<T> {
+export function releasingIterator<T>(
+  source: AsyncIterable<T>,
+  release: () => void,
+): AsyncIterableIterator<T> {
   const it = source[Symbol.asyncIterator]();
   let released = false;
   const done = (): void => {

@@ -44,7 +44,10 @@ describe('OperationBudget', () => {
     });
     const p = b.admit('one-shot');
     expect(p.ok).toBe(true);
-    expect(b.admit('one-shot')).toEqual({ ok: false, reason: 'too many pending operations on this socket (at most 1)' });
+    expect(b.admit('one-shot')).toEqual({
+      ok: false,
+      reason: 'too many pending operations on this socket (at most 1)',
+    });
     if (s1.ok) {
       s1.release();
       s1.release();

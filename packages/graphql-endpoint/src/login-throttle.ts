@@ -135,7 +135,10 @@ export class LoginThrottle {
     if (!streak || streak.failures + streak.inFlight < free) return 0;
     // Past the free failures, one try at a time.
     if (streak.inFlight > 0) return this.settings.baseDelayMs;
-    const delay = Math.min(this.settings.baseDelayMs * 2 ** (streak.failures - free), this.settings.maxDelayMs);
+    const delay = Math.min(
+      this.settings.baseDelayMs * 2 ** (streak.failures - free),
+      this.settings.maxDelayMs,
+    );
     return Math.max(0, streak.lastFailure + delay - now);
   }
 
@@ -156,7 +159,8 @@ export class LoginThrottle {
     if (!set) {
       set = new Set();
       this.known.set(username, set);
-      if (this.known.size > this.settings.maxEntries) this.known.delete(this.known.keys().next().value as string);
+      if (this.known.size > this.settings.maxEntries)
+        this.known.delete(this.known.keys().next().value as string);
     }
     set.delete(client);
     set.add(client);
@@ -165,7 +169,8 @@ export class LoginThrottle {
 
   /** Drops quiet streaks and empty windows, then the oldest entries while above the bound. */
   private sweep(now: number): void {
-    const quiet = (s: Streak) => s.inFlight === 0 && (s.failures === 0 || now - s.lastFailure > this.settings.forgetMs);
+    const quiet = (s: Streak) =>
+      s.inFlight === 0 && (s.failures === 0 || now - s.lastFailure > this.settings.forgetMs);
     for (const [k, s] of this.pairs) if (quiet(s)) this.pairs.delete(k);
     for (const [k, s] of this.users) if (quiet(s)) this.users.delete(k);
     for (const [k, w] of this.clients) {
@@ -173,7 +178,8 @@ export class LoginThrottle {
       if (w.inFlight === 0 && w.times.length === 0) this.clients.delete(k);
     }
     for (const map of [this.pairs, this.users, this.clients] as Map<string, unknown>[]) {
-      while (this.size > this.settings.maxEntries && map.size > 0) map.delete(map.keys().next().value as string);
+      while (this.size > this.settings.maxEntries && map.size > 0)
+        map.delete(map.keys().next().value as string);
     }
   }
 }

@@ -18,7 +18,8 @@ describe('LoginThrottle', () => {
   it('allows a few failures, then doubles the delay up to the maximum', () => {
     const c = clock();
     const t = new LoginThrottle(c.now);
-    for (let i = 0; i < DEFAULT_THROTTLE.freeFailures; i++) expect(fail(t, 'alice', '10.0.0.1').allowed).toBe(true);
+    for (let i = 0; i < DEFAULT_THROTTLE.freeFailures; i++)
+      expect(fail(t, 'alice', '10.0.0.1').allowed).toBe(true);
     const waits: number[] = [];
     for (let i = 0; i < 9; i++) {
       const d = t.begin('alice', '10.0.0.1');

@@ -89,7 +89,9 @@ export function parseNetworks(raw: string): Network[] {
       const max = bytes?.length === 4 ? 32 : 128;
       const bits = prefix === undefined ? max : /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
       if (!bytes || !(bits >= 0 && bits <= max)) {
-        throw new Error(`must be a comma-separated list of IP addresses or networks (10.0.0.0/8), got '${item}'`);
+        throw new Error(
+          `must be a comma-separated list of IP addresses or networks (10.0.0.0/8), got '${item}'`,
+        );
       }
       return { bytes, bits };
     });

@@ -144,7 +144,10 @@ export function createBankSchema(api: EndpointApi) {
         get_account: {
           subscribe: (_: unknown, args: Credentials, context: Partial<Caller>) =>
             once(
-              api.getAccount(checked(() => validCredentials(args)), { client: context.client ?? 'unknown' }),
+              api.getAccount(
+                checked(() => validCredentials(args)),
+                { client: context.client ?? 'unknown' },
+              ),
             ),
           resolve: (payload: AccountResult | Failed) => unwrap(payload),
         },

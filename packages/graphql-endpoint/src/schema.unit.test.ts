@@ -1,9 +1,9 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AccountResult, MoneyTransferResult } from './bank.ts';
+import { DEFAULT_LIMITS } from './connection-limits.ts';
 import { TransactionHub } from './hub.ts';
 import { createBankSchema, type EndpointApi } from './schema.ts';
-import { DEFAULT_LIMITS } from './connection-limits.ts';
 import { createBankYoga, type EdgeSecurity, QueryLimits } from './server.ts';
 import type { TransactionRow } from './transaction.ts';
 import type { Credentials, MoneyTransferRequest } from './validation.ts';
@@ -281,7 +281,11 @@ describe('the GraphQL schema over HTTP', () => {
     const preflight = (origin: string) =>
       yoga.fetch('http://localhost/graphql', {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
     const listed = await preflight('https://app.example');
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example');
@@ -309,14 +313,18 @@ describe('the GraphQL schema over HTTP', () => {
     const third = await (await open()).text();
     expect(third).toContain('too many subscriptions on server-sent events from your address (at most 2)');
     expect(third).toContain('TOO_MANY_OPERATIONS');
-    expect(refusals).toEqual(['subscriptions: too many subscriptions on server-sent events from your address (at most 2)']);
+    expect(refusals).toEqual([
+      'subscriptions: too many subscriptions on server-sent events from your address (at most 2)',
+    ]);
     expect(hub.size).toBe(2);
     const one = readers[0];
     await one?.reader.cancel();
     await one?.first;
     while (hub.size > 1) await new Promise((r) => setTimeout(r, 5));
     // One-shot operations are counted apart and still run.
-    expect((await subscribeSse(yoga, TRANSFER, goodTransfer))[0]?.data).toMatchObject({ money_transfer: { success: true } });
+    expect((await subscribeSse(yoga, TRANSFER, goodTransfer))[0]?.data).toMatchObject({
+      money_transfer: { success: true },
+    });
     const again = (await open()).body?.getReader();
     const pending = again?.read().catch(() => undefined);
     while (hub.size < 2) await new Promise((r) => setTimeout(r, 5));

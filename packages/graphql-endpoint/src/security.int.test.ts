@@ -22,8 +22,8 @@ import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CloseCodes } from './connection-limits.ts';
 import { graphqlEndpointConfigSpec } from './config.ts';
+import { CloseCodes } from './connection-limits.ts';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './service.ts';
 import { firstResult, type GqlResult, scratchTopology } from './test-support.ts';
 
@@ -74,7 +74,9 @@ beforeAll(async () => {
         const value = { id: v.id, iban: newBankIban(), token: newToken(), a_type: v.a_type };
         await producer.send({
           topic: t.name,
-          messages: [{ key: keyFor(t, value, new Date()), value: codec.encode('accountCreationConfirmed', value) }],
+          messages: [
+            { key: keyFor(t, value, new Date()), value: codec.encode('accountCreationConfirmed', value) },
+          ],
         });
       } else {
         const v = await codec.decode('confirmMoneyTransfer', message.value);
@@ -83,7 +85,9 @@ beforeAll(async () => {
         const value = { id: v.id };
         await producer.send({
           topic: t.name,
-          messages: [{ key: keyFor(t, value, new Date()), value: codec.encode('moneyTransferConfirmed', value) }],
+          messages: [
+            { key: keyFor(t, value, new Date()), value: codec.encode('moneyTransferConfirmed', value) },
+          ],
         });
       }
     },
@@ -193,7 +197,9 @@ describe('origins (CSRF, cross-site WebSocket hijacking)', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const evil = await post({ query: '{ __typename }' }, { origin: 'https://evil.example' });
     expect(evil.status).toBe(403);
-    expect(await evil.json()).toMatchObject({ errors: [{ message: 'origin https://evil.example is not allowed' }] });
+    expect(await evil.json()).toMatchObject({
+      errors: [{ message: 'origin https://evil.example is not allowed' }],
+    });
 
     // The same origin (the Host the browser addressed) and requests without Origin (no browser) pass.
     const host = new URL(endpoint.url).host;
@@ -237,7 +243,10 @@ describe('login throttling', () => {
     const attacker = client(attackerIp);
     const reasons: (string | null | undefined)[] = [];
     for (let i = 0; i < 6; i++) {
-      reasons.push((await firstResult<Account>(attacker, ACCOUNT, { u: username, p: `guess-${i}` })).data?.get_account.reason);
+      reasons.push(
+        (await firstResult<Account>(attacker, ACCOUNT, { u: username, p: `guess-${i}` })).data?.get_account
+          .reason,
+      );
     }
     expect(reasons.slice(0, 3)).toEqual(['incorrect password', 'incorrect password', 'incorrect password']);
     for (const r of reasons.slice(3)) expect(r).toMatch(/^too many attempts, try again in [12] s$/);
@@ -249,13 +258,14 @@ describe('login throttling', () => {
         [0, 1].map((i) => firstResult<Account>(c, ACCOUNT, { u: username, p: `burst-${j}-${i}` })),
       ),
     );
-    for (const r of burst) expect(r.data?.get_account.reason).toMatch(/^too many attempts, try again in \d+ s$/);
+    for (const r of burst)
+      expect(r.data?.get_account.reason).toMatch(/^too many attempts, try again in \d+ s$/);
     await Promise.all(more.map((c) => c.dispose()));
 
     // The owner, from the address they used, is not locked out by the attacker's failures.
-    expect((await firstResult<Account>(owner, ACCOUNT, { u: username, p: 'the-real-one' })).data?.get_account).toEqual(
-      account,
-    );
+    expect(
+      (await firstResult<Account>(owner, ACCOUNT, { u: username, p: 'the-real-one' })).data?.get_account,
+    ).toEqual(account);
     const metrics = await (await fetch(`${endpoint.url}/metrics`)).text();
     expect(metrics).toMatch(/open_bank_graphql_refused_total\{reason="login_throttled"[^}]*\} [1-9]/);
     await Promise.all([owner.dispose(), attacker.dispose()]);
@@ -264,7 +274,9 @@ describe('login throttling', () => {
   it('runs at most PASSWORD_HASH_CONCURRENCY (2) hashes at once, however many logins arrive together', async () => {
     const clients = Array.from({ length: 8 }, () => client(clientIp()));
     const results = await Promise.all(
-      clients.map((c, i) => firstResult<Account>(c, ACCOUNT, { u: `crowd-${run}-${i}`, p: 'pw-of-the-crowd' })),
+      clients.map((c, i) =>
+        firstResult<Account>(c, ACCOUNT, { u: `crowd-${run}-${i}`, p: 'pw-of-the-crowd' }),
+      ),
     );
     expect(results.every((r) => r.data?.get_account.reason === null)).toBe(true);
     expect(endpoint.guards.hasher.peak).toBe(2);
@@ -278,14 +290,15 @@ describe('login throttling', () => {
     const names = Array.from({ length: 22 }, (_, i) => `spray-${run}-${i}`);
     for (const u of names) await firstResult(c, ACCOUNT, { u, p: 'right-pw' });
     const reasons: (string | null | undefined)[] = [];
-    for (const u of names) reasons.push((await firstResult<Account>(c, ACCOUNT, { u, p: 'wrong-pw' })).data?.get_account.reason);
+    for (const u of names)
+      reasons.push((await firstResult<Account>(c, ACCOUNT, { u, p: 'wrong-pw' })).data?.get_account.reason);
     expect(reasons.slice(0, 20).every((r) => r === 'incorrect password')).toBe(true);
     expect(reasons.slice(20).every((r) => r?.startsWith('too many attempts'))).toBe(true);
     // Another address is another client.
     const other = client(clientIp());
-    expect((await firstResult<Account>(other, ACCOUNT, { u: names[21], p: 'wrong-pw' })).data?.get_account.reason).toBe(
-      'incorrect password',
-    );
+    expect(
+      (await firstResult<Account>(other, ACCOUNT, { u: names[21], p: 'wrong-pw' })).data?.get_account.reason,
+    ).toBe('incorrect password');
     await Promise.all([c.dispose(), other.dispose()]);
   }, 120_000);
 });
@@ -304,7 +317,10 @@ describe('connection limits and time-outs', () => {
     open[0]?.ws.close();
     await open[0]?.closed;
     const again = await openSocket({ 'x-forwarded-for': ip });
-    const stillOpen = await Promise.race([again.closed, new Promise((r) => setTimeout(() => r('open'), 300))]);
+    const stillOpen = await Promise.race([
+      again.closed,
+      new Promise((r) => setTimeout(() => r('open'), 300)),
+    ]);
     expect(stillOpen).toBe('open');
     for (const s of [...open.slice(1), other, again]) s?.ws.close();
   });
@@ -333,7 +349,9 @@ describe('connection limits and time-outs', () => {
     a();
     await waitFor(() => endpoint.subscriptionCount() === base + 1, { what: 'one subscription ended' });
     const d = subscribe(4);
-    await waitFor(() => endpoint.subscriptionCount() === base + 2, { what: 'a new subscription in its place' });
+    await waitFor(() => endpoint.subscriptionCount() === base + 2, {
+      what: 'a new subscription in its place',
+    });
     b();
     d();
     expect(errors).toEqual([]);
@@ -378,7 +396,9 @@ describe('connection limits and time-outs', () => {
     await waitFor(() => endpoint.subscriptionCount() === base + 2, { what: 'two SSE subscriptions' });
     const third = await open();
     const text = await third.text();
-    expect(text).toContain(`too many subscriptions on server-sent events from your address (at most ${LIMITS.WS_MAX_SUBSCRIPTIONS})`);
+    expect(text).toContain(
+      `too many subscriptions on server-sent events from your address (at most ${LIMITS.WS_MAX_SUBSCRIPTIONS})`,
+    );
     for (const ac of controllers) ac.abort();
     for (const s of streams) await s.body?.cancel().catch(() => undefined);
     await waitFor(() => endpoint.subscriptionCount() === base, { what: 'SSE subscriptions ended' });
@@ -409,13 +429,17 @@ describe('query shape and size (OWASP: depth, aliases, batching, payloads, intro
 
   it('keeps the depth, alias and token limits, and refuses batches and oversized payloads', async () => {
     const deep = `{ transaction_by_id(id: 1) { ${'... on Transaction { '.repeat(8)} id ${'} '.repeat(8)} } }`;
-    expect(((await (await post({ query: deep })).json()) as GqlResult).errors?.[0]?.message).toMatch(/depth limit/);
-    const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: all_last_transactions { id }`).join(' ');
-    expect(((await (await post({ query: `{ ${aliases} }` })).json()) as GqlResult).errors?.[0]?.message).toMatch(
-      /aliases limit/i,
+    expect(((await (await post({ query: deep })).json()) as GqlResult).errors?.[0]?.message).toMatch(
+      /depth limit/,
     );
+    const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: all_last_transactions { id }`).join(' ');
+    expect(
+      ((await (await post({ query: `{ ${aliases} }` })).json()) as GqlResult).errors?.[0]?.message,
+    ).toMatch(/aliases limit/i);
     const tokens = `{ ${'transaction_by_id(id: 1) { id } '.repeat(200)} }`;
-    expect(((await (await post({ query: tokens })).json()) as GqlResult).errors?.[0]?.message).toMatch(/token limit/i);
+    expect(((await (await post({ query: tokens })).json()) as GqlResult).errors?.[0]?.message).toMatch(
+      /token limit/i,
+    );
     // No HTTP batching: an array of operations is not run.
     const batch = await post([{ query: '{ __typename }' }, { query: '{ __typename }' }]);
     expect(batch.ok).toBe(false);
@@ -448,18 +472,21 @@ describe('a normal user', () => {
     expect(account?.reason).toBeNull();
     const iban = account?.iban as string;
     const stop = c.subscribe(
-      { query: 'subscription ($iban: String) { stream_transactions(iban: $iban) { iban } }', variables: { iban } },
+      {
+        query: 'subscription ($iban: String) { stream_transactions(iban: $iban) { iban } }',
+        variables: { iban },
+      },
       { next: () => {}, error: () => {}, complete: () => {} },
     );
     const done = await firstResult<Transfer>(c, TRANSFER, deposit(iban));
     expect(done.data?.money_transfer.success).toBe(true);
     // A wrong password now and then is just that.
-    expect((await firstResult<Account>(c, ACCOUNT, { u: `normal-${run}`, p: 'typo' })).data?.get_account.reason).toBe(
-      'incorrect password',
-    );
-    expect((await firstResult<Account>(c, ACCOUNT, { u: `normal-${run}`, p: 'my-password' })).data?.get_account).toEqual(
-      account,
-    );
+    expect(
+      (await firstResult<Account>(c, ACCOUNT, { u: `normal-${run}`, p: 'typo' })).data?.get_account.reason,
+    ).toBe('incorrect password');
+    expect(
+      (await firstResult<Account>(c, ACCOUNT, { u: `normal-${run}`, p: 'my-password' })).data?.get_account,
+    ).toEqual(account);
     stop();
     await c.dispose();
   });

@@ -5,14 +5,14 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Health } from '@open-bank/runtime';
 import { sendJson } from '@open-bank/runtime';
-import {
-  type DefinitionNode,
-  type DocumentNode,
-  type ExecutionArgs,
-  type GraphQLError,
-  type GraphQLSchema,
-  type ValidationContext,
-  type SelectionNode,
+import type {
+  DefinitionNode,
+  DocumentNode,
+  ExecutionArgs,
+  GraphQLError,
+  GraphQLSchema,
+  SelectionNode,
+  ValidationContext,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createGraphQLError, createYoga, type Plugin, type YogaLogger } from 'graphql-yoga';
@@ -134,9 +134,12 @@ export function noIntrospection(): Plugin {
     Field(node: { name: { value: string } }) {
       if (node.name.value === '__schema' || node.name.value === '__type') {
         context.reportError(
-          createGraphQLError(`introspection is turned off here (${node.name.value}); the schema is in the repository`, {
-            extensions: { code: 'INTROSPECTION_DISABLED' },
-          }) as GraphQLError,
+          createGraphQLError(
+            `introspection is turned off here (${node.name.value}); the schema is in the repository`,
+            {
+              extensions: { code: 'INTROSPECTION_DISABLED' },
+            },
+          ) as GraphQLError,
         );
       }
     },
@@ -316,7 +319,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     if (path === GRAPHQL_PATH) {
       const origin = foreign(req);
       if (origin !== undefined) {
-        sendJson(res, 403, { errors: [{ message: `origin ${origin} is not allowed`, extensions: { code: 'FORBIDDEN_ORIGIN' } }] });
+        sendJson(res, 403, {
+          errors: [{ message: `origin ${origin} is not allowed`, extensions: { code: 'FORBIDDEN_ORIGIN' } }],
+        });
         return;
       }
       await yoga.handle(req, res);

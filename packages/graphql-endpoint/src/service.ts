@@ -14,7 +14,7 @@ import {
 import { type AccountAnswer, Bank, type CommandEncoder, type Random, type TransferAnswer } from './bank.ts';
 import type { GraphqlEndpointConfig } from './config.ts';
 import { TransactionHub } from './hub.ts';
-import { LoginThrottle, DEFAULT_THROTTLE } from './login-throttle.ts';
+import { DEFAULT_THROTTLE, LoginThrottle } from './login-throttle.ts';
 import { createEndpointMetrics, type EndpointMetrics } from './metrics.ts';
 import { PasswordHasher } from './password.ts';
 import { PendingAnswers } from './pending.ts';
