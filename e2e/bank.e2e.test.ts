@@ -44,6 +44,7 @@ let context: BrowserContext;
 let page: Page;
 let app: BankApp;
 let iban = '';
+const cspConsole: string[] = [];
 
 /** Desktop views as whole pages; on a phone what the screen shows, with the tab bar at its bottom. */
 const shot = (name: string, target: Page = page, fullPage = true) =>
@@ -53,7 +54,18 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await launchChromium(config.chromium);
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  // Every Content-Security-Policy violation of the app's pages, checked after the walk through all views.
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => {
+      seen.push(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
   page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) cspConsole.push(m.text());
+  });
   app = new BankApp(page, FRONTEND_URL);
 });
 
@@ -176,6 +188,27 @@ describe('the bank in a browser', () => {
     } finally {
       await phone.close();
     }
+  });
+
+  it('runs under its Content-Security-Policy and security headers without a single violation', async () => {
+    const res = await fetch(FRONTEND_URL);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+    const violations = await page.evaluate(
+      () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
+    );
+    expect(violations).toEqual([]);
+    expect(cspConsole).toEqual([]);
+    // Through the frontend server, a page of another site is refused by the endpoint.
+    const foreign = await fetch(`${FRONTEND_URL}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(foreign.status).toBe(403);
   });
 });
 

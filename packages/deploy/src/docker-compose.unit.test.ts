@@ -2,6 +2,7 @@
 // read and checked without Docker (no engine where the tests run). Reads repository files, nothing else.
 import { commandGeneratorConfigSpec } from '@open-bank/command-generator';
 import { commandHandlerConfigSpec } from '@open-bank/command-handler';
+import { parseConfig } from '@open-bank/config';
 import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
 import { heartbeatConfigSpec } from '@open-bank/heartbeat';
 import { synchronizerConfigSpec } from '@open-bank/synchronizer';
@@ -34,14 +35,8 @@ const facts: ComposeFacts = {
     'prometheus',
     'grafana',
   ],
-  // SPEC §6: Kafka 9092, schema registry 8081, GraphQL 8888, frontend 8181; Grafana on 3000.
-  hostPorts: {
-    kafka: 9092,
-    'schema-registry': 8081,
-    'graphql-endpoint': 8888,
-    frontend: 8181,
-    grafana: 3000,
-  },
+  // Only the frontend and Grafana are on the host (SPEC §6's 8181); the bench profile adds what the benchmark reads.
+  hostPorts: { frontend: 8181, grafana: 3000, 'bench-ports': 17888 },
   oneShot: ['synchronizer'],
   // Keyed by the build arg SERVICE (the package folder); the checks fail for a service missing here.
   configSpecs: {
@@ -58,6 +53,7 @@ const facts: ComposeFacts = {
     // Both official images carry BusyBox's wget.
     'prom/prometheus': ['wget'],
     'grafana/grafana': ['wget'],
+    'alpine/socat': ['nc', 'socat'],
   },
   // docker/Dockerfile: `service` is node on Alpine, `frontend` nginx on Alpine (BusyBox wget).
   targetTools: { service: ['node'], frontend: ['wget'] },
@@ -87,6 +83,29 @@ describe('docker-compose.yml', () => {
       3,
     );
     expect(checkCompose(project, profiles, facts)).toEqual([]);
+  });
+
+  it('publishes only the frontend and Grafana on the host, and what the benchmark reads only in the bench profile', () => {
+    const published = (profiles: string[]) =>
+      activeServices(parseCompose(composeText), profiles)
+        .filter((s) => s.ports.length > 0)
+        .map((s) => `${s.name}:${s.ports.map((p) => p.host).join(',')}`);
+    expect(published([]).sort()).toEqual(['frontend:8181', 'grafana:3000']);
+    expect(published(['cluster3']).sort()).toEqual(['frontend:8181', 'grafana:3000']);
+    expect(published(['bench']).sort()).toEqual(
+      ['bench-ports:17888,17889,17890,8888', 'frontend:8181', 'grafana:3000'].sort(),
+    );
+    expect(checkCompose(parseCompose(composeText), ['bench'], facts)).toEqual([]);
+  });
+
+  it('turns introspection off in the deployment, trusts only private proxies, allows no foreign origin', () => {
+    const env = parseCompose(composeText).services['graphql-endpoint']?.environment ?? {};
+    const config = parseConfig(graphqlEndpointConfigSpec, env);
+    expect(config.introspection).toBe(false);
+    expect(config.allowedOrigins).toEqual([]);
+    expect(env.TRUSTED_PROXIES).toBe('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
+    const on = parseCompose(composeText, { GRAPHQL_INTROSPECTION: 'true' }).services['graphql-endpoint'];
+    expect(parseConfig(graphqlEndpointConfigSpec, on?.environment ?? {}).introspection).toBe(true);
   });
 
   it('does not start the extra brokers without the profile', () => {

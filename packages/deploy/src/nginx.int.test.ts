@@ -8,6 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { SECURITY_HEADERS } from '@open-bank/frontend-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { REPO_ROOT } from './repo.ts';
@@ -195,6 +196,26 @@ describe.skipIf(!NGINX)('nginx/nginx.conf', () => {
     expect(ws.protocol).toBe('graphql-transport-ws');
     expect(reply).toBe('echo {"type":"connection_init"}');
     ws.close();
+  });
+
+  it("sends the local frontend server's security headers on every answer, the app, files, errors and /graphql", async () => {
+    for (const path of [
+      '/',
+      '/client',
+      '/assets/index-AbC123.js',
+      '/favicon.svg',
+      '/bench-results.json',
+      '/graphql',
+    ]) {
+      const res = await fetch(`${base}${path}`, path === '/graphql' ? { method: 'POST', body: '{}' } : {});
+      await res.arrayBuffer();
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        expect(res.headers.get(name), `${name} on ${path}`).toBe(value);
+      }
+    }
+    // /graphql answers are not marked cacheable or revalidated by nginx.
+    const gql = await fetch(`${base}/graphql`, { method: 'POST', body: '{}' });
+    expect(gql.headers.get('cache-control')).toBeNull();
   });
 
   it('keeps quiet subscriptions open far longer than the default minute', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createMetrics, type Logger, sendJson } from '@open-bank/runtime';
 import { ListenError } from './errors.ts';
 import { GraphqlProxy, upstreamOf } from './proxy.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 import { staticHandler } from './static-files.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -42,6 +43,7 @@ export async function startFrontendServer(options: FrontendServerOptions): Promi
   const metrics = createMetrics('frontend-server').registry;
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const path = pathOf(req);
     if (path === GRAPHQL_PATH) {
       proxy.http(req, res);

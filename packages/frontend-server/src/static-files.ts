@@ -24,22 +24,6 @@ export function contentType(path: string): string {
 }
 
 /**
- * The app talks only to its own origin (HTTP and WebSocket), draws its diagram inline and has no inline
- * scripts; React sets styles through the DOM, which style-src does not restrict.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "style-src 'self'",
-  "script-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-/**
  * The file under `root` a URL path names, or null if it would leave `root` (`..`, encoded or not) or is not a
  * plain path. `/` and paths ending in `/` name index.html.
  */
@@ -95,10 +79,7 @@ export function staticHandler(root: string) {
       'content-type': contentType(file),
       'content-length': info.size,
       'cache-control': cacheControl(served),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'same-origin',
     };
-    if (file.endsWith('.html')) headers['content-security-policy'] = CONTENT_SECURITY_POLICY;
     res.writeHead(200, headers);
     if (req.method === 'HEAD') {
       res.end();

@@ -1,7 +1,9 @@
 import type { Outgoing } from '@open-bank/runtime';
 import { AnswerTimeoutError, ShuttingDownError } from './errors.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { type Attempt, LoginThrottle, throttledReason } from './login-throttle.ts';
+import { PasswordHasher } from './password.ts';
 import type { PendingAnswers } from './pending.ts';
+import { Semaphore } from './semaphore.ts';
 import type { Credentials, MoneyTransferRequest } from './validation.ts';
 
 export const INCORRECT_PASSWORD = 'incorrect password';
@@ -76,7 +78,20 @@ export interface BankDeps {
   readonly random: Random;
   /** Called with the command kind, the outcome and the seconds from sending to the answer. */
   readonly observe?: (command: 'account' | 'transfer', outcome: string, seconds: number) => void;
+  /** Limits failed logins (default: its defaults, on the system clock). */
+  readonly throttle?: LoginThrottle;
+  /** Bounds concurrent scrypt runs (default: 2). */
+  readonly hasher?: PasswordHasher;
+  /** Called when a login is refused by the throttle, without any hashing. */
+  readonly onThrottled?: (username: string, client: string, retryInMs: number) => void;
 }
+
+/** Where a request came from: the client address the per-client limits count by. */
+export interface Caller {
+  readonly client: string;
+}
+
+const UNKNOWN_CALLER: Caller = { client: 'unknown' };
 
 /**
  * The two requests that turn into commands. Both are idempotent: an account is bound to one command id
@@ -84,22 +99,28 @@ export interface BankDeps {
  * transfer's uuid is its command id, with answers kept so a repeated uuid gets the known answer.
  */
 export class Bank {
-  constructor(private readonly deps: BankDeps) {}
+  private readonly throttle: LoginThrottle;
+  private readonly hasher: PasswordHasher;
 
-  async getAccount(credentials: Credentials): Promise<AccountResult> {
+  constructor(private readonly deps: BankDeps) {
+    this.throttle = deps.throttle ?? new LoginThrottle(() => Date.now());
+    this.hasher = deps.hasher ?? new PasswordHasher(new Semaphore(2), deps.random.bytes);
+  }
+
+  async getAccount(credentials: Credentials, caller: Caller = UNKNOWN_CALLER): Promise<AccountResult> {
     const receivedAt = this.deps.clockMicros();
-    const { store, random } = this.deps;
+    const { store } = this.deps;
     const { username, password } = credentials;
     let account = await store.findAccount(username);
     // A password hashed just now needs no second, equally slow, check.
     let verified = false;
     if (!account) {
-      const { hash, salt } = await hashPassword(password, random.bytes);
+      const { hash, salt } = await this.hasher.hash(password);
       const created: AccountRecord = {
         username,
         passwordHash: hash,
         salt,
-        commandId: random.uuid(),
+        commandId: this.deps.random.uuid(),
         iban: null,
         token: null,
       };
@@ -109,8 +130,16 @@ export class Bank {
       } else account = await store.findAccount(username);
       if (!account) throw new Error(`account ${JSON.stringify(username)} vanished while being created`);
     }
-    if (!verified && !(await this.passwordMatches(account, password))) {
-      return { iban: null, token: null, reason: INCORRECT_PASSWORD };
+    if (!verified) {
+      // Checked before any hashing: a throttled guess costs no scrypt run.
+      const decision = this.throttle.begin(username, caller.client);
+      if (!decision.allowed) {
+        this.deps.onThrottled?.(username, caller.client, decision.retryInMs);
+        return { iban: null, token: null, reason: throttledReason(decision.retryInMs) };
+      }
+      if (!(await this.checkPassword(account, password, decision.attempt))) {
+        return { iban: null, token: null, reason: INCORRECT_PASSWORD };
+      }
     }
     if (account.iban !== null && account.token !== null) {
       return { iban: account.iban, token: account.token, reason: null };
@@ -124,7 +153,7 @@ export class Bank {
       await store.setAccountNumbers(username, commandId, answer.iban, answer.token);
       return { iban: answer.iban, token: answer.token, reason: null };
     }
-    await store.replaceCommandId(username, commandId, random.uuid());
+    await store.replaceCommandId(username, commandId, this.deps.random.uuid());
     return { iban: null, token: null, reason: answer.reason };
   }
 
@@ -143,8 +172,15 @@ export class Bank {
     return { uuid: request.uuid, ...answer };
   }
 
-  private passwordMatches(account: AccountRecord, password: string): Promise<boolean> {
-    return verifyPassword(password, { hash: account.passwordHash, salt: account.salt });
+  private async checkPassword(account: AccountRecord, password: string, attempt: Attempt): Promise<boolean> {
+    let matches = false;
+    try {
+      matches = await this.hasher.verify(password, { hash: account.passwordHash, salt: account.salt });
+    } finally {
+      if (matches) attempt.succeeded();
+      else attempt.failed();
+    }
+    return matches;
   }
 
   private async ask<T>(

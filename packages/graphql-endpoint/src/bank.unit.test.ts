@@ -9,7 +9,10 @@ import {
   INCORRECT_PASSWORD,
   type TransferAnswer,
 } from './bank.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { PasswordHasher } from './password.ts';
 import { PendingAnswers } from './pending.ts';
+import { Semaphore } from './semaphore.ts';
 import type { MoneyTransferRequest } from './validation.ts';
 
 class MemoryStore implements BankStore {
@@ -45,6 +48,8 @@ function setup(
     timeoutMs?: number;
     answerAccount?: (id: string) => AccountAnswer | null;
     answerTransfer?: (value: { id: string; amount: bigint }) => TransferAnswer | null;
+    throttle?: LoginThrottle;
+    hasher?: PasswordHasher;
   } = {},
 ) {
   const store = new MemoryStore();
@@ -71,6 +76,8 @@ function setup(
     });
   const answerTransfer = options.answerTransfer ?? (() => ({ success: true, reason: null }));
   const bank = new Bank({
+    ...(options.throttle ? { throttle: options.throttle } : {}),
+    ...(options.hasher ? { hasher: options.hasher } : {}),
     store,
     accounts,
     transfers,
@@ -110,6 +117,38 @@ const transfer = (over: Partial<MoneyTransferRequest> = {}): MoneyTransferReques
 });
 
 describe('Bank.getAccount', () => {
+  it('throttles guesses at an account without hashing, and lets the owner in from elsewhere', async () => {
+    let now = 1_000_000;
+    const throttle = new LoginThrottle(() => now);
+    const slots = new Semaphore(2);
+    const hasher = new PasswordHasher(slots);
+    const { bank } = setup({ throttle, hasher });
+    const owner = { client: '192.0.2.1' };
+    const attacker = { client: '198.51.100.9' };
+    const account = await bank.getAccount({ username: 'erin', password: 'erins-pw' }, owner);
+    const reasons: (string | null)[] = [];
+    for (let i = 0; i < 5; i++) {
+      reasons.push((await bank.getAccount({ username: 'erin', password: `guess-${i}` }, attacker)).reason);
+    }
+    expect(reasons).toEqual([
+      INCORRECT_PASSWORD,
+      INCORRECT_PASSWORD,
+      INCORRECT_PASSWORD,
+      'too many attempts, try again in 1 s',
+      'too many attempts, try again in 1 s',
+    ]);
+    // A throttled guess never reached scrypt: the account's hash plus three checks ran, nothing more.
+    expect(slots.total).toBe(4);
+    expect(await bank.getAccount({ username: 'erin', password: 'erins-pw' }, owner)).toEqual(account);
+    now += 1_000;
+    expect((await bank.getAccount({ username: 'erin', password: 'guess-5' }, attacker)).reason).toBe(
+      INCORRECT_PASSWORD,
+    );
+    expect((await bank.getAccount({ username: 'erin', password: 'guess-6' }, attacker)).reason).toBe(
+      'too many attempts, try again in 2 s',
+    );
+  });
+
   it('opens a MANUAL account on first use and answers the same account for the same credentials', async () => {
     const { bank, store, sent } = setup();
     const first = await bank.getAccount({ username: 'anna', password: 'secret-1' });

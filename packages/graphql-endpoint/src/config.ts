@@ -11,6 +11,7 @@ import {
   text,
 } from '@open-bank/config';
 import { kafkaConfigSpec } from '@open-bank/topology';
+import { parseNetworks, parseOrigins } from './origins.ts';
 
 /** An http(s) URL, or nothing when empty. */
 function optionalUrl(): Parser<string | undefined> {
@@ -55,6 +56,54 @@ export const graphqlEndpointConfigSpec = {
   graphiql: envVar('GRAPHIQL', boolean(), {
     default: 'false',
     description: 'GraphiQL at GET /graphql (from bundled assets), with the example operations',
+  }),
+  allowedOrigins: envVar('ALLOWED_ORIGINS', parseOrigins, {
+    default: '',
+    description: 'browser origins allowed besides the same origin (comma-separated, no wildcards)',
+  }),
+  trustedProxies: envVar('TRUSTED_PROXIES', parseNetworks, {
+    default: '',
+    description: 'addresses or networks (CIDR) whose X-Forwarded-For names the client',
+  }),
+  introspection: envVar('GRAPHQL_INTROSPECTION', boolean(), {
+    default: 'true',
+    description: 'answer __schema and __type queries (off in the compose deployment)',
+  }),
+  loginFreeFailures: envVar('LOGIN_FREE_FAILURES', integer({ min: 1, max: 1000 }), {
+    default: '3',
+    description: 'failed get_account tries per username and client before the back-off starts',
+  }),
+  loginFailuresPerMinute: envVar('LOGIN_FAILURES_PER_MINUTE', integer({ min: 1, max: 100_000 }), {
+    default: '20',
+    description: 'failed get_account tries per client address in any minute',
+  }),
+  loginMaxDelayMs: envVar('LOGIN_MAX_DELAY_MS', integer({ min: 1_000, max: 3_600_000 }), {
+    default: '60000',
+    description: 'the longest back-off after failed tries',
+  }),
+  hashConcurrency: envVar('PASSWORD_HASH_CONCURRENCY', integer({ min: 1, max: 64 }), {
+    default: '2',
+    description: 'scrypt hashes running at once (the rest wait)',
+  }),
+  wsMaxPerClient: envVar('WS_MAX_PER_CLIENT', integer({ min: 1, max: 100_000 }), {
+    default: '32',
+    description: 'open WebSockets per client address',
+  }),
+  wsMaxSubscriptions: envVar('WS_MAX_SUBSCRIPTIONS', integer({ min: 1, max: 10_000 }), {
+    default: '20',
+    description: 'subscriptions per WebSocket (and per client address over server-sent events)',
+  }),
+  wsMaxPending: envVar('WS_MAX_PENDING', integer({ min: 1, max: 10_000 }), {
+    default: '20',
+    description: 'one-shot operations waiting for their answer per WebSocket (and per client over SSE)',
+  }),
+  wsIdleTimeoutMs: envVar('WS_IDLE_TIMEOUT_MS', integer({ min: 1_000, max: 86_400_000 }), {
+    default: '120000',
+    description: 'a WebSocket that sends nothing (not even a ping) for this long is closed',
+  }),
+  wsInitTimeoutMs: envVar('WS_INIT_TIMEOUT_MS', integer({ min: 100, max: 600_000 }), {
+    default: '10000',
+    description: 'time for a new WebSocket to send connection_init',
   }),
 };
 

@@ -9,7 +9,12 @@ export interface EndpointMetrics extends ServiceMetrics {
   /** Seconds from sending a command to its answer (or giving up), by command and outcome. */
   readonly answerSeconds: Histogram<'command' | 'outcome'>;
   readonly droppedEvents: Counter<string>;
+  /** Requests and connections the edge's protections turned away, by why. */
+  readonly refused: Counter<'reason'>;
 }
+
+/** The `reason` label values of open_bank_graphql_refused_total. */
+export type RefusalReason = 'origin' | 'sockets' | 'subscriptions' | 'pending' | 'login_throttled' | 'idle';
 
 export function createEndpointMetrics(service: string): EndpointMetrics {
   const base = createMetrics(service);
@@ -47,6 +52,12 @@ export function createEndpointMetrics(service: string): EndpointMetrics {
     droppedEvents: new Counter({
       name: 'open_bank_graphql_dropped_events_total',
       help: 'Transactions not delivered to a subscriber that fell too far behind',
+      registers,
+    }),
+    refused: new Counter({
+      name: 'open_bank_graphql_refused_total',
+      help: 'Requests and connections refused by a protection (foreign origin, a limit, the login throttle)',
+      labelNames: ['reason'],
       registers,
     }),
   };

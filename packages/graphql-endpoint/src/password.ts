@@ -1,4 +1,5 @@
 import { scrypt, randomBytes as secureRandomBytes, timingSafeEqual } from 'node:crypto';
+import type { Semaphore } from './semaphore.ts';
 
 /**
  * scrypt with Node's recommended cost (N=2^14, r=8, p=1: ~16 MiB and tens of ms per hash, on libuv's thread
@@ -35,4 +36,32 @@ export async function hashPassword(
 export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
   const candidate = await derive(password, stored.salt);
   return candidate.length === stored.hash.length && timingSafeEqual(candidate, stored.hash);
+}
+
+/**
+ * Hashing and checking with a bounded number of scrypt runs at once (the rest wait their turn), so a flood
+ * of logins cannot take all of libuv's thread pool from the bank's other work.
+ */
+export class PasswordHasher {
+  constructor(
+    private readonly slots: Semaphore,
+    private readonly randomBytes: (size: number) => Buffer = secureRandomBytes,
+  ) {}
+
+  hash(password: string): Promise<PasswordHash> {
+    return this.slots.run(() => hashPassword(password, this.randomBytes));
+  }
+
+  verify(password: string, stored: PasswordHash): Promise<boolean> {
+    return this.slots.run(() => verifyPassword(password, stored));
+  }
+
+  /** Most scrypt runs ever at once: never above the bound. */
+  get peak(): number {
+    return this.slots.peak;
+  }
+
+  get running(): number {
+    return this.slots.running;
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, SCRYPT, verifyPassword } from './password.ts';
+import { hashPassword, PasswordHasher, SCRYPT, verifyPassword } from './password.ts';
+import { Semaphore } from './semaphore.ts';
 
 describe('password hashing', () => {
   it('verifies the right password and refuses a wrong one', async () => {
@@ -35,5 +36,24 @@ describe('password hashing', () => {
   it('refuses a stored hash of another length instead of throwing', async () => {
     const stored = await hashPassword('pw123456');
     expect(await verifyPassword('pw123456', { ...stored, hash: stored.hash.subarray(0, 32) })).toBe(false);
+  });
+});
+
+describe('PasswordHasher', () => {
+  it('runs at most its bound of scrypt hashes at once, however many logins arrive', async () => {
+    const hasher = new PasswordHasher(new Semaphore(2));
+    const stored = await hasher.hash('right');
+    let most = 0;
+    const probe = setInterval(() => {
+      most = Math.max(most, hasher.running);
+    }, 1);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => hasher.verify(i % 2 === 0 ? 'right' : 'wrong', stored)),
+    );
+    clearInterval(probe);
+    expect(results).toEqual(Array.from({ length: 10 }, (_, i) => i % 2 === 0));
+    expect(hasher.peak).toBe(2);
+    expect(most).toBeLessThanOrEqual(2);
+    expect(hasher.running).toBe(0);
   });
 });

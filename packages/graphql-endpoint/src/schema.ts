@@ -1,5 +1,5 @@
 import { createGraphQLError, createSchema } from 'graphql-yoga';
-import type { AccountResult, MoneyTransferResult } from './bank.ts';
+import type { AccountResult, Caller, MoneyTransferResult } from './bank.ts';
 import { BadInputError, HeartbeatControlError } from './errors.ts';
 import type { HeartbeatRate, LiveFigures } from './live/figures.ts';
 import { MAX_CONTROL_RATE } from './live/source.ts';
@@ -144,7 +144,7 @@ export interface EndpointApi {
   transactionsByIban(iban: string, maxItems: number): Promise<TransactionRow[]>;
   lastTransactions(): Promise<TransactionRow[]>;
   streamTransactions(filter: TransactionFilter): AsyncIterableIterator<TransactionRow>;
-  getAccount(credentials: Credentials): Promise<AccountResult>;
+  getAccount(credentials: Credentials, caller: Caller): Promise<AccountResult>;
   moneyTransfer(request: MoneyTransferRequest): Promise<MoneyTransferResult>;
   liveMetrics(): AsyncIterableIterator<LiveFigures>;
   setHeartbeatRate(perSecond: number): Promise<HeartbeatRate>;
@@ -238,8 +238,13 @@ export function createBankSchema(api: EndpointApi) {
           resolve: (row: TransactionRow) => toTransaction(row),
         },
         get_account: {
-          subscribe: (_: unknown, args: Credentials) =>
-            once(api.getAccount(checked(() => validCredentials(args)))),
+          subscribe: (_: unknown, args: Credentials, context: Partial<Caller>) =>
+            once(
+              api.getAccount(
+                checked(() => validCredentials(args)),
+                { client: context.client ?? 'unknown' },
+              ),
+            ),
           resolve: (payload: AccountResult | Failed) => unwrap(payload),
         },
         money_transfer: {

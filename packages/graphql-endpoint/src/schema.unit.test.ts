@@ -1,11 +1,12 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AccountResult, MoneyTransferResult } from './bank.ts';
+import { DEFAULT_LIMITS } from './connection-limits.ts';
 import { HeartbeatControlError } from './errors.ts';
 import { TransactionHub } from './hub.ts';
 import { type LiveFigures, liveFigures } from './live/figures.ts';
 import { createBankSchema, type EndpointApi } from './schema.ts';
-import { createBankYoga, QueryLimits } from './server.ts';
+import { createBankYoga, type EdgeSecurity, QueryLimits } from './server.ts';
 import type { TransactionRow } from './transaction.ts';
 import type { Credentials, MoneyTransferRequest } from './validation.ts';
 
@@ -34,7 +35,14 @@ const FIGURES: LiveFigures = liveFigures(
   false,
 );
 
-function setup(control = true) {
+const EDGE: EdgeSecurity = {
+  allowedOrigins: [],
+  trustedProxies: [],
+  introspection: true,
+  limits: DEFAULT_LIMITS,
+};
+
+function setup(security: Partial<EdgeSecurity> = {}, control = true) {
   const calls: string[] = [];
   const hub = new TransactionHub();
   const api: EndpointApi = {
@@ -68,8 +76,12 @@ function setup(control = true) {
       return { batchSize: Math.round(perSecond / 10), intervalMs: 100 };
     },
   };
-  const yoga = createBankYoga(createBankSchema(api), pino({ level: 'silent' }));
-  return { yoga, calls, hub };
+  const refusals: string[] = [];
+  const yoga = createBankYoga(createBankSchema(api), pino({ level: 'silent' }), {
+    security: { ...EDGE, ...security },
+    onRefused: (reason, _client, why) => refusals.push(`${reason}: ${why}`),
+  });
+  return { yoga, calls, hub, refusals };
 }
 
 interface Result {
@@ -291,7 +303,7 @@ describe('the GraphQL schema over HTTP', () => {
   });
 
   it('sets the heartbeat rate only within bounds and where control is on', async () => {
-    const on = setup(true);
+    const on = setup({}, true);
     const ok = await post(
       on.yoga,
       'mutation { set_heartbeat_rate(per_second: 500) { batch_size interval_ms per_second } }',
@@ -302,8 +314,77 @@ describe('the GraphQL schema over HTTP', () => {
     const huge = await post(on.yoga, 'mutation { set_heartbeat_rate(per_second: 1000000) { batch_size } }');
     expect(huge.errors?.[0]?.message).toMatch(/0 to 5000/);
     expect(on.calls).toEqual(['rate:500']);
-    const off = setup(false);
+    const off = setup({}, false);
     const refused = await post(off.yoga, 'mutation { set_heartbeat_rate(per_second: 100) { batch_size } }');
     expect(refused.errors?.[0]?.extensions?.code).toBe('HEARTBEAT_CONTROL_OFF');
+  });
+
+  it('answers introspection unless it is turned off; __typename always works', async () => {
+    const query = '{ __schema { queryType { name } } }';
+    expect((await post(setup().yoga, query)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const { yoga } = setup({ introspection: false });
+    const off = await post(yoga, query);
+    expect(off.errors?.[0]?.message).toMatch(/introspection/i);
+    expect(off.data).toBeUndefined();
+    const type = await post(yoga, '{ __type(name: "Transaction") { name } }');
+    expect(type.errors?.[0]?.message).toMatch(/introspection/i);
+    expect(await post(yoga, '{ __typename }')).toEqual({ data: { __typename: 'Query' } });
+  });
+
+  it('sends CORS headers only to a listed origin, and never allows credentials', async () => {
+    const { yoga } = setup({ allowedOrigins: ['https://app.example'] });
+    const preflight = (origin: string) =>
+      yoga.fetch('http://localhost/graphql', {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const listed = await preflight('https://app.example');
+    expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(listed.headers.get('access-control-allow-credentials')).toBeNull();
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(other.headers.get('access-control-allow-credentials')).toBeNull();
+  });
+
+  it('caps the subscriptions of one client over server-sent events and frees a slot when one ends', async () => {
+    const { yoga, hub, refusals } = setup({ limits: { ...DEFAULT_LIMITS, subscriptionsPerSocket: 2 } });
+    const open = () =>
+      yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { stream_transactions { id } }' }),
+      });
+    const readers = [];
+    for (let i = 0; i < 2; i++) {
+      const reader = (await open()).body?.getReader();
+      if (!reader) throw new Error('no body');
+      readers.push({ reader, first: reader.read().catch(() => undefined) });
+    }
+    while (hub.size < 2) await new Promise((r) => setTimeout(r, 5));
+    const third = await (await open()).text();
+    expect(third).toContain('too many subscriptions on server-sent events from your address (at most 2)');
+    expect(third).toContain('TOO_MANY_OPERATIONS');
+    expect(refusals).toEqual([
+      'subscriptions: too many subscriptions on server-sent events from your address (at most 2)',
+    ]);
+    expect(hub.size).toBe(2);
+    const one = readers[0];
+    await one?.reader.cancel();
+    await one?.first;
+    while (hub.size > 1) await new Promise((r) => setTimeout(r, 5));
+    // One-shot operations are counted apart and still run.
+    expect((await subscribeSse(yoga, TRANSFER, goodTransfer))[0]?.data).toMatchObject({
+      money_transfer: { success: true },
+    });
+    const again = (await open()).body?.getReader();
+    const pending = again?.read().catch(() => undefined);
+    while (hub.size < 2) await new Promise((r) => setTimeout(r, 5));
+    for (const r of [again, readers[1]?.reader]) await r?.cancel();
+    await pending;
+    while (hub.size > 0) await new Promise((r) => setTimeout(r, 5));
   });
 });

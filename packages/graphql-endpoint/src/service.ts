@@ -28,9 +28,12 @@ import type { GraphqlEndpointConfig } from './config.ts';
 import { type Graphiql, loadGraphiql } from './graphiql.ts';
 import { TransactionHub } from './hub.ts';
 import { LiveMetricsSource } from './live/source.ts';
+import { DEFAULT_THROTTLE, LoginThrottle } from './login-throttle.ts';
 import { createEndpointMetrics, type EndpointMetrics } from './metrics.ts';
+import { PasswordHasher } from './password.ts';
 import { PendingAnswers } from './pending.ts';
 import { createBankSchema } from './schema.ts';
+import { Semaphore } from './semaphore.ts';
 import { SendBatcher } from './send-batcher.ts';
 import { GRAPHQL_PATH, startHttpServer } from './server.ts';
 import { createPool, type NewTransaction, PgBankStore, TransactionStore } from './store.ts';
@@ -44,6 +47,12 @@ export interface EndpointDeps {
   readonly clock?: () => Date;
 }
 
+/** The hashing bound and login throttle an endpoint runs with, exposed for tests. */
+export interface EndpointGuards {
+  readonly hasher: PasswordHasher;
+  readonly throttle: LoginThrottle;
+}
+
 export interface GraphqlEndpoint {
   /** Base URL; GraphQL is at `${url}/graphql`. */
   readonly url: string;
@@ -52,6 +61,7 @@ export interface GraphqlEndpoint {
   health(): Health;
   /** Open stream_transactions subscriptions. */
   subscriptionCount(): number;
+  readonly guards: EndpointGuards;
   /** Stops taking requests, answers waiting ones, ends subscriptions, finishes the batch in hand. */
   stop(): Promise<void>;
 }
@@ -148,7 +158,21 @@ export async function startGraphqlEndpoint(
         };
       },
     };
+    const hasher = new PasswordHasher(new Semaphore(config.hashConcurrency), random.bytes);
+    const throttle = new LoginThrottle(() => clock().getTime(), {
+      ...DEFAULT_THROTTLE,
+      freeFailures: config.loginFreeFailures,
+      usernameFreeFailures: Math.max(DEFAULT_THROTTLE.usernameFreeFailures, config.loginFreeFailures * 3),
+      failuresPerMinute: config.loginFailuresPerMinute,
+      maxDelayMs: config.loginMaxDelayMs,
+    });
     const bank = new Bank({
+      hasher,
+      throttle,
+      onThrottled: (username, client, retryInMs) => {
+        metrics.refused.inc({ reason: 'login_throttled' });
+        logger.warn({ username, client, retryInMs }, 'refused: too many failed logins');
+      },
       store: new PgBankStore(pool),
       encoder,
       send: (m) => batcher.send(m),
@@ -276,7 +300,7 @@ export async function startGraphqlEndpoint(
       transactionsByIban: (iban, max) => transactions.byIban(iban, max),
       lastTransactions: () => transactions.lastOfEveryIban(),
       streamTransactions: (filter) => hub.subscribe(filter),
-      getAccount: (c) => bank.getAccount(c),
+      getAccount: (c, caller) => bank.getAccount(c, caller),
       moneyTransfer: (r) => bank.moneyTransfer(r),
       liveMetrics: () => live.subscribe(),
       setHeartbeatRate: (perSecond) => live.setHeartbeatRate(perSecond),
@@ -292,8 +316,21 @@ export async function startGraphqlEndpoint(
       logger,
       metrics: metrics.registry,
       health,
+      security: {
+        allowedOrigins: config.allowedOrigins,
+        trustedProxies: config.trustedProxies,
+        introspection: config.introspection,
+        limits: {
+          socketsPerClient: config.wsMaxPerClient,
+          subscriptionsPerSocket: config.wsMaxSubscriptions,
+          pendingPerSocket: config.wsMaxPending,
+          idleTimeoutMs: config.wsIdleTimeoutMs,
+          initTimeoutMs: config.wsInitTimeoutMs,
+        },
+      },
       onSocketCountChange: (n) => metrics.webSockets.set(n),
       ...(graphiql ? { graphiql } : {}),
+      onRefused: (reason) => metrics.refused.inc({ reason }),
     });
     cleanups.unshift(() => http.close());
     state = 'ok';
@@ -315,6 +352,7 @@ export async function startGraphqlEndpoint(
       metrics,
       health,
       subscriptionCount: () => hub.size,
+      guards: { hasher, throttle },
       stop: () => {
         stopping ??= (async () => {
           state = 'stopping';

@@ -305,6 +305,8 @@ function serviceParts(ctx: StackContext): Part[] {
         // Local mode is one person's machine: the Live view may set the load, GraphiQL is there to try.
         LIVE_HEARTBEAT_CONTROL: 'true',
         GRAPHIQL: 'true',
+        // The frontend server on this host passes /graphql on: its X-Forwarded-For names the browser.
+        TRUSTED_PROXIES: '127.0.0.1,::1',
       },
       healthy: health(layout.graphql),
     }),
