@@ -48,7 +48,10 @@ function toMessages(records: readonly ProducerRecord[]) {
   >();
   for (const r of records) {
     let list = byTopic.get(r.topic);
-    if (!list) byTopic.set(r.topic, (list = []));
+    if (!list) {
+      list = [];
+      byTopic.set(r.topic, list);
+    }
     list.push({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
@@ -233,7 +236,10 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
               const topics = new Map<string, { partition: number; offset: string }[]>();
               for (const o of offsets) {
                 let list = topics.get(o.topic);
-                if (!list) topics.set(o.topic, (list = []));
+                if (!list) {
+                  list = [];
+                  topics.set(o.topic, list);
+                }
                 list.push({ partition: o.partition, offset: o.offset });
               }
               return call(() =>
