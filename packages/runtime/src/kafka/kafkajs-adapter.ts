@@ -1,0 +1,343 @@
+import {
+  type Consumer,
+  type EachBatchPayload,
+  Kafka,
+  KafkaJSError,
+  type KafkaMessage,
+  logLevel,
+  Partitioners,
+  type Producer,
+} from 'kafkajs';
+import type { Logger } from 'pino';
+import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { logInto } from './logging.ts';
+import type {
+  Assignment,
+  ConsumedMessage,
+  ConsumerOptions,
+  KafkaAdmin,
+  KafkaClient,
+  KafkaConnectionConfig,
+  KafkaConsumer,
+  KafkaProducer,
+  KafkaTransaction,
+  ProducerOptions,
+  ProducerRecord,
+  TransactionalProducer,
+  TransactionalProducerOptions,
+} from './types.ts';
+
+/** kafkajs' errors carry the protocol error's name as `type` and a `retriable` flag. */
+export function mapKafkajsError(error: unknown): KafkaClientError {
+  const all = errorsWithin(error);
+  const typed = all.find((e) => typeof (e as { type?: unknown }).type === 'string') as
+    | { type: string; retriable?: boolean; message: string }
+    | undefined;
+  const top = error as { message?: string; retriable?: boolean; name?: string };
+  const name = typed?.type ?? (error instanceof KafkaJSError ? top.name : undefined);
+  const retryable = (typed?.retriable ?? top.retriable ?? true) === true;
+  return kafkaError(name, top.message ?? String(error), retryable, error);
+}
+
+const call = <T>(fn: () => Promise<T>) => mapped(mapKafkajsError, fn);
+
+function toMessages(records: readonly ProducerRecord[]) {
+  const byTopic = new Map<
+    string,
+    { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]
+  >();
+  for (const r of records) {
+    let list = byTopic.get(r.topic);
+    if (!list) {
+      list = [];
+      byTopic.set(r.topic, list);
+    }
+    list.push({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function headersOf(headers: KafkaMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined) continue;
+    const one = Array.isArray(v) ? v[v.length - 1] : v;
+    if (one !== undefined) out[k] = one.toString();
+  }
+  return out;
+}
+
+function message(m: KafkaMessage): ConsumedMessage {
+  return {
+    partition: 0,
+    offset: m.offset,
+    key: m.key ?? null,
+    value: m.value ?? null,
+    headers: headersOf(m.headers),
+    timestamp: m.timestamp,
+  };
+}
+
+async function sendAll(producer: Producer | { send: Producer['send'] }, records: readonly ProducerRecord[]) {
+  if (records.length === 0) return;
+  const topicMessages = toMessages(records);
+  await call(async () => {
+    if ('sendBatch' in producer) await producer.sendBatch({ topicMessages, acks: -1 });
+    else await Promise.all(topicMessages.map((t) => producer.send({ ...t, acks: -1 })));
+  });
+}
+
+class KafkajsConsumer implements KafkaConsumer {
+  readonly groupId: string;
+  #consumer: Consumer;
+  #options: ConsumerOptions;
+  #assignment: Assignment[] = [];
+  #assignmentListeners: ((a: Assignment[]) => void)[] = [];
+  #crashListeners: ((e: Error) => void)[] = [];
+
+  constructor(kafka: Kafka, options: ConsumerOptions) {
+    this.groupId = options.groupId;
+    this.#options = options;
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: options.readCommitted === false,
+      allowAutoTopicCreation: false,
+      ...(options.sessionTimeoutMs ? { sessionTimeout: options.sessionTimeoutMs } : {}),
+      ...(options.heartbeatIntervalMs ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
+      ...(options.maxWaitTimeMs ? { maxWaitTimeInMs: options.maxWaitTimeMs } : {}),
+    });
+    const { GROUP_JOIN, CRASH } = this.#consumer.events;
+    this.#consumer.on(GROUP_JOIN, (e) => {
+      this.#assignment = Object.entries(e.payload.memberAssignment).map(([topic, partitions]) => ({
+        topic,
+        partitions: [...partitions].sort((a, b) => a - b),
+      }));
+      for (const l of this.#assignmentListeners) l(this.#assignment);
+    });
+    this.#consumer.on(CRASH, (e) => {
+      // kafkajs restarts itself after a retriable crash; only a crash it gives up on is final.
+      if (e.payload.restart) return;
+      const error = mapKafkajsError(e.payload.error);
+      for (const l of this.#crashListeners) l(error);
+    });
+  }
+
+  connect() {
+    return call(() => this.#consumer.connect());
+  }
+
+  async run(eachBatch: Parameters<KafkaConsumer['run']>[0]) {
+    await call(() =>
+      this.#consumer.subscribe({
+        topics: [...this.#options.topics],
+        fromBeginning: this.#options.fromBeginning ?? true,
+      }),
+    );
+    await call(() =>
+      this.#consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
+          if (batch.messages.length === 0) return;
+          await eachBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            messages: batch.messages.map((m) => ({ ...message(m), partition: batch.partition })),
+            heartbeat,
+          });
+        },
+      }),
+    );
+  }
+
+  commitOffsets(offsets: Parameters<KafkaConsumer['commitOffsets']>[0]) {
+    return call(() => this.#consumer.commitOffsets(offsets.map((o) => ({ ...o }))));
+  }
+
+  assignment() {
+    return this.#assignment;
+  }
+
+  onAssignment(listener: (a: Assignment[]) => void) {
+    this.#assignmentListeners.push(listener);
+  }
+
+  onCrash(listener: (e: Error) => void) {
+    this.#crashListeners.push(listener);
+  }
+
+  pause() {
+    this.#consumer.pause(this.#options.topics.map((topic) => ({ topic })));
+  }
+
+  resume() {
+    this.#consumer.resume(this.#options.topics.map((topic) => ({ topic })));
+  }
+
+  disconnect() {
+    return call(() => this.#consumer.disconnect());
+  }
+
+  /** kafkajs' transactional offset commit needs only the group id (no KIP-447 metadata). */
+  get native() {
+    return this.#consumer;
+  }
+}
+
+/** The kafkajs 2.2.4 adapter: the design's default, pure JavaScript, no KIP-447. */
+export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): KafkaClient {
+  const log = logInto(logger, 'kafkajs');
+  const levels = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info' } as const;
+  const kafka = new Kafka({
+    brokers: [...config.brokers],
+    clientId: config.clientId,
+    logLevel: logLevel.INFO,
+    logCreator:
+      () =>
+      ({ level, namespace, log: { message: text, ...extra } }) =>
+        log(levels[level as 1 | 2 | 4] ?? 'debug', text, { namespace, ...extra }),
+    // Only the first wait is shortened: an idempotent producer must keep kafkajs' unlimited retry count.
+    retry: { initialRetryTime: 100 },
+  });
+
+  return {
+    name: 'kafkajs',
+    producer(options: ProducerOptions = {}): KafkaProducer {
+      const producer = kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: options.idempotent ?? true,
+        maxInFlightRequests: options.maxInFlightOne ? 1 : 5,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      return {
+        connect: () => call(() => producer.connect()),
+        send: (records) => sendAll(producer, records),
+        disconnect: () => call(() => producer.disconnect()),
+      };
+    },
+    transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer {
+      const producer = kafka.producer({
+        allowAutoTopicCreation: false,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionalId: options.transactionalId,
+        ...(options.transactionTimeoutMs ? { transactionTimeout: options.transactionTimeoutMs } : {}),
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      return {
+        connect: () => call(() => producer.connect()),
+        begin: async (): Promise<KafkaTransaction> => {
+          const txn = await call(() => producer.transaction());
+          return {
+            send: (records) => sendAll(txn, records),
+            sendOffsets: (consumer, offsets) => {
+              const topics = new Map<string, { partition: number; offset: string }[]>();
+              for (const o of offsets) {
+                let list = topics.get(o.topic);
+                if (!list) {
+                  list = [];
+                  topics.set(o.topic, list);
+                }
+                list.push({ partition: o.partition, offset: o.offset });
+              }
+              return call(() =>
+                txn.sendOffsets({
+                  consumerGroupId: consumer.groupId,
+                  topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
+                }),
+              );
+            },
+            commit: () => call(() => txn.commit()),
+            abort: () => call(() => txn.abort()),
+          };
+        },
+        disconnect: () => call(() => producer.disconnect()),
+      };
+    },
+    consumer: (options) => new KafkajsConsumer(kafka, options),
+    admin(): KafkaAdmin {
+      const admin = kafka.admin();
+      const ConfigResourceTypes = { TOPIC: 2 };
+      return {
+        connect: () => call(() => admin.connect()),
+        createTopics: async (topics) => {
+          await call(() =>
+            admin.createTopics({
+              waitForLeaders: true,
+              topics: topics.map((t) => ({
+                topic: t.topic,
+                numPartitions: t.numPartitions,
+                replicationFactor: t.replicationFactor ?? -1,
+                configEntries: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+              })),
+            }),
+          );
+        },
+        deleteTopics: (topics) => call(() => admin.deleteTopics({ topics: [...topics] })),
+        createPartitions: (topic, count) =>
+          call(() => admin.createPartitions({ topicPartitions: [{ topic, count }] })).then(() => undefined),
+        describeTopicConfigs: async (topic, names) => {
+          const result = await call(() =>
+            admin.describeConfigs({
+              includeSynonyms: false,
+              resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: [...names] }],
+            }),
+          );
+          const out: Record<string, string> = {};
+          for (const e of result.resources[0]?.configEntries ?? []) out[e.configName] = e.configValue;
+          return out;
+        },
+        alterTopicConfigs: async (topic, configs) => {
+          // AlterConfigs replaces a topic's whole dynamic config: keep what is set, overlay the new values.
+          const current = await call(() =>
+            admin.describeConfigs({
+              includeSynonyms: false,
+              resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+            }),
+          );
+          const kept = (current.resources[0]?.configEntries ?? []).filter((e) => !e.isDefault && !e.readOnly);
+          const merged = new Map(kept.map((e) => [e.configName, e.configValue]));
+          for (const [k, v] of Object.entries(configs)) merged.set(k, v);
+          await call(() =>
+            admin.alterConfigs({
+              validateOnly: false,
+              resources: [
+                {
+                  type: ConfigResourceTypes.TOPIC,
+                  name: topic,
+                  configEntries: [...merged].map(([name, value]) => ({ name, value })),
+                },
+              ],
+            }),
+          );
+        },
+        fetchTopicOffsets: async (topic) =>
+          (await call(() => admin.fetchTopicOffsets(topic)))
+            .map((p) => ({ partition: p.partition, low: p.low, high: p.high }))
+            .sort((a, b) => a.partition - b.partition),
+        fetchGroupOffsets: async (groupId, topic) => {
+          const [entry] = await call(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+          return (entry?.partitions ?? [])
+            .map((p) => ({ topic, partition: p.partition, offset: p.offset }))
+            .sort((a, b) => a.partition - b.partition);
+        },
+        metadata: async (topics) => {
+          const { topics: meta } = await call(() => admin.fetchTopicMetadata({ topics: [...topics] }));
+          const cluster = await call(() => admin.describeCluster());
+          return {
+            brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
+            topics: meta.map((t) => ({
+              name: t.name,
+              partitions: t.partitions
+                .map((p) => ({ partition: p.partitionId, leader: p.leader }))
+                .sort((a, b) => a.partition - b.partition),
+            })),
+          };
+        },
+        disconnect: () => call(() => admin.disconnect()),
+      };
+    },
+  };
+}
