@@ -8,9 +8,8 @@ import { parseArgs } from 'node:util';
 import { HOP_DETAIL, HOP_PATH } from '@open-bank/contract';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { parsePrometheus } from '../bench/prometheus.ts';
-import { type Buckets, bucketDelta, hopBuckets, quantile } from './hop-quantiles.ts';
-import { percentile } from './percentile.ts';
+import { type HopScrape, hopFigure, hopGrowth, hopsOfMetrics } from '../bench/hops.ts';
+import { quantiles } from '../bench/stats.ts';
 
 const USAGE = `Usage: pnpm probe [options]
   --graphql-url URL     the endpoint (default http://127.0.0.1:8888)
@@ -62,16 +61,10 @@ async function setLoad(perSecond: number): Promise<void> {
   if (!res.ok) throw new Error(`heartbeat control answered ${res.status}`);
 }
 
-async function scrape(): Promise<Map<string, Buckets>> {
-  const all = new Map<string, Buckets>();
-  for (const url of metricsUrls) {
-    const text = await (await fetch(url)).text();
-    for (const [hop, b] of hopBuckets(parsePrometheus(text))) {
-      const into = all.get(hop) ?? new Map();
-      for (const [le, n] of b) into.set(le, (into.get(le) ?? 0) + n);
-      all.set(hop, into);
-    }
-  }
+/** Per service, per hop: the cumulative buckets its /metrics shows now. */
+async function scrape(): Promise<HopScrape> {
+  const all = new Map<string, ReturnType<typeof hopsOfMetrics>>();
+  for (const url of metricsUrls) all.set(url, hopsOfMetrics(await (await fetch(url)).text()));
   return all;
 }
 
@@ -127,7 +120,6 @@ interface LoadFigures {
   hops: Record<string, { p50: number | null; p99: number | null }>;
 }
 const results: LoadFigures[] = [];
-const ms = (s: number | undefined) => (s === undefined ? null : Math.round(s * 10_000) / 10);
 
 for (const load of loads) {
   await setLoad(load);
@@ -156,18 +148,20 @@ for (const load of loads) {
     process.stdout.write(`\rload ${load}/s: ${i + 1}/${deposits}`);
     await sleep(gapMs);
   }
-  const after = await scrape();
+  const growth = hopGrowth(before, await scrape());
   const hops: LoadFigures['hops'] = {};
   for (const hop of [...HOP_PATH, ...HOP_DETAIL]) {
-    const a = after.get(hop);
-    const d = a ? bucketDelta(a, before.get(hop)) : undefined;
-    hops[hop] = { p50: d ? ms(quantile(d, 0.5)) : null, p99: d ? ms(quantile(d, 0.99)) : null };
+    const f = hopFigure(growth.get(hop));
+    hops[hop] = { p50: f?.p50Ms ?? null, p99: f?.p99Ms ?? null };
   }
-  const fig = (xs: number[]) => ({
-    p50: Math.round(percentile(xs, 0.5)),
-    p90: Math.round(percentile(xs, 0.9)),
-    p99: Math.round(percentile(xs, 0.99)),
-  });
+  const fig = (xs: number[]) => {
+    const q = quantiles(xs);
+    return {
+      p50: Math.round(q?.p50 ?? Number.NaN),
+      p90: Math.round(q?.p90 ?? Number.NaN),
+      p99: Math.round(q?.p99 ?? Number.NaN),
+    };
+  };
   results.push({ load, answer: fig(answers), stream: fig(streams), hops });
   const r = results.at(-1) as LoadFigures;
   process.stdout.write(
