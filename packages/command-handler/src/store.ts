@@ -125,8 +125,6 @@ export interface StoreOptions {
   /** Name of the topic each handled batch came from, which consumed positions belong to. */
   readonly encoder: ReplyEncoder;
   readonly onRetry?: (sqlState: string) => void;
-  /** Told the seconds from fetch to commit of every command of a committed batch. */
-  readonly onCommitted?: (secondsEach: number[]) => void;
 }
 
 interface Fenced<T> {
@@ -152,8 +150,7 @@ export class CommandStore {
     messages: readonly TracedMessage<ConfirmMoneyTransfer>[],
   ): Promise<TransferReply[]> {
     if (messages.length === 0) return [];
-    let written = 0;
-    const replies = await inTransaction(
+    return inTransaction(
       this.pool,
       async (client) => {
         const { fresh, next } = await fence(client, topic, messages);
@@ -179,7 +176,7 @@ export class CommandStore {
           }
         }
         const plan = planTransfers(fresh, seen, accounts, new Set(), ids);
-        written = nowMicros();
+        const written = nowMicros();
         const outputs = this.options.encoder.transfers(plan.replies, (i) => traceOf(fresh[i], written));
         const rows = JSON.stringify(
           plan.rows.map((r) => ({
@@ -199,12 +196,10 @@ export class CommandStore {
           (messages[0] as CommandMessage<unknown>).partition,
           next,
         ]);
-        return plan.replies.map((r, i) => ({ reply: r, fetchedAt: fresh[i]?.fetchedAt }));
+        return plan.replies;
       },
       { onRetry: this.options.onRetry },
     );
-    this.committed(replies, written);
-    return replies.map((r) => r.reply);
   }
 
   /** Opens accounts for a batch of creation commands in one transaction; returns a reply per message handled. */
@@ -214,8 +209,7 @@ export class CommandStore {
     generate: AccountGenerators,
   ): Promise<AccountReply[]> {
     if (messages.length === 0) return [];
-    let written = 0;
-    const replies = await inTransaction(
+    return inTransaction(
       this.pool,
       async (client) => {
         const { fresh, next } = await fence(client, topic, messages);
@@ -244,7 +238,7 @@ export class CommandStore {
           inserted = new Set(opened.rows.map((r) => r.iban));
         }
         const { rows, replies } = settleAccounts(fresh, seen, proposal, inserted);
-        written = nowMicros();
+        const written = nowMicros();
         const outputs = this.options.encoder.accounts(replies, (i) => traceOf(fresh[i], written));
         await client.query(WRITE_ACCOUNT_COMMANDS, [
           rows.map((r) => r.id),
@@ -257,19 +251,9 @@ export class CommandStore {
           rows.map((r) => (r.answer.ok ? r.answer.a_type : null)),
           rows.map((r) => (r.answer.ok ? null : r.answer.reason)),
         ]);
-        return replies.map((r, i) => ({ reply: r, fetchedAt: fresh[i]?.fetchedAt }));
+        return replies;
       },
       { onRetry: this.options.onRetry },
-    );
-    this.committed(replies, written);
-    return replies.map((r) => r.reply);
-  }
-
-  private committed(replies: readonly { fetchedAt: number | undefined }[], written: number): void {
-    if (replies.length === 0 || !this.options.onCommitted) return;
-    const at = Math.max(nowMicros(), written);
-    this.options.onCommitted(
-      replies.flatMap((r) => (r.fetchedAt === undefined ? [] : [Math.max(0, at - r.fetchedAt) / 1e6])),
     );
   }
 }
