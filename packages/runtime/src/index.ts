@@ -30,3 +30,29 @@ export {
   stampSent,
   TraceCheckpoint,
 } from './trace.ts';
+export { createKafkaClient } from './kafka/client.ts';
+export { kafkaClientConfigSpec } from './kafka/config.ts';
+export { FENCED, KafkaClientError } from './kafka/errors.ts';
+export {
+  type Assignment,
+  type ClusterMetadata,
+  type ConsumedBatch,
+  type ConsumedMessage,
+  type ConsumerOptions,
+  KAFKA_CLIENTS,
+  type KafkaAdmin,
+  type KafkaClient,
+  type KafkaClientName,
+  type KafkaConnectionConfig,
+  type KafkaConsumer,
+  type KafkaProducer,
+  type KafkaTransaction,
+  type NewTopic,
+  type PartitionOffsets,
+  type ProducerOptions,
+  type ProducerRecord,
+  type ReadToEndOptions,
+  type TopicPartitionOffset,
+  type TransactionalProducer,
+  type TransactionalProducerOptions,
+} from './kafka/types.ts';

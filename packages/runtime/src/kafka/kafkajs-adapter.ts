@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type Consumer,
   type EachBatchPayload,
@@ -23,6 +24,7 @@ import type {
   KafkaTransaction,
   ProducerOptions,
   ProducerRecord,
+  ReadToEndOptions,
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './types.ts';
@@ -136,16 +138,18 @@ class KafkajsConsumer implements KafkaConsumer {
     await call(() =>
       this.#consumer.run({
         autoCommit: false,
-        eachBatchAutoResolve: false,
+        // Resolved when eachBatch returns, not when it throws: kafkajs then fetches the batch again.
+        eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: this.#options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
-          if (batch.messages.length === 0) return;
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }: EachBatchPayload) => {
+          if (batch.messages.length === 0 || !isRunning() || isStale()) return;
           await eachBatch({
             topic: batch.topic,
             partition: batch.partition,
             highWatermark: batch.highWatermark,
             messages: batch.messages.map((m) => ({ ...message(m), partition: batch.partition })),
             heartbeat,
+            stale: () => !isRunning() || isStale(),
           });
         },
       }),
@@ -225,9 +229,22 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
         transactionalId: options.transactionalId,
         ...(options.transactionTimeoutMs ? { transactionTimeout: options.transactionTimeoutMs } : {}),
         createPartitioner: Partitioners.DefaultPartitioner,
+        // kafkajs waits its initial retry time before re-sending a request refused as CONCURRENT_TRANSACTIONS,
+        // which nearly every transaction that closely follows another meets; at the client-wide 100 ms that
+        // put a floor of half a second under a command's round trip under load. A steeper back-off keeps the
+        // total patience for a broker that is really away about the same (kafkajs warns against cutting the
+        // retry count of an idempotent producer).
+        retry: { initialRetryTime: options.firstRetryMs ?? 20, multiplier: 3 },
       });
       return {
-        connect: () => call(() => producer.connect()),
+        // kafkajs registers the transactional id only with the first transaction; the port promises that
+        // connect() fences an earlier holder (a takeover relies on it), so an empty transaction does it now.
+        connect: () =>
+          call(async () => {
+            await producer.connect();
+            const first = await producer.transaction();
+            await first.abort();
+          }),
         begin: async (): Promise<KafkaTransaction> => {
           const txn = await call(() => producer.transaction());
           return {
@@ -257,6 +274,7 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
       };
     },
     consumer: (options) => new KafkajsConsumer(kafka, options),
+    readToEnd: (topic, options) => readToEnd(kafka, topic, options),
     admin(): KafkaAdmin {
       const admin = kafka.admin();
       const ConfigResourceTypes = { TOPIC: 2 };
@@ -340,4 +358,89 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
       };
     },
   };
+}
+
+/**
+ * kafkajs cannot consume without a group, so the read joins a throwaway one and commits nothing. Batches of
+ * only markers or aborted records never reach eachBatch but still move the position; kafkajs reports them in
+ * its end-of-batch event, which is what tells a partition ending in a commit marker is read.
+ */
+async function readToEnd(kafka: Kafka, topic: string, options: ReadToEndOptions): Promise<void> {
+  const { from, onMessages, timeoutMs = 120_000 } = options;
+  const admin = kafka.admin();
+  await call(() => admin.connect());
+  let ends: { partition: number; low: string; high: string }[];
+  try {
+    ends = await call(() => admin.fetchTopicOffsets(topic));
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  /** Per partition, the end offset (exclusive); a partition leaves the map once read up to it. */
+  const end = new Map<number, bigint>();
+  const start = new Map<number, bigint>();
+  for (const p of ends) {
+    const first = BigInt(from?.get(p.partition) ?? p.low);
+    const low = BigInt(p.low) > first ? BigInt(p.low) : first;
+    if (BigInt(p.high) > low) {
+      end.set(p.partition, BigInt(p.high));
+      start.set(p.partition, low);
+    }
+  }
+  if (end.size === 0) return;
+
+  const consumer = kafka.consumer({
+    groupId: `${topic}-read-${randomUUID()}`,
+    allowAutoTopicCreation: false,
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  });
+  let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  const reached = (partition: number, lastOffset: string | null | undefined) => {
+    const last = end.get(partition);
+    if (last === undefined || lastOffset === null || lastOffset === undefined) return;
+    if (BigInt(lastOffset) + 1n >= last) end.delete(partition);
+    if (end.size === 0) settle?.resolve();
+  };
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+    reached(payload.partition, payload.lastOffset),
+  );
+  consumer.on(consumer.events.CRASH, ({ payload }) => settle?.reject(mapKafkajsError(payload.error)));
+  const timer = setTimeout(() => {
+    const behind = [...end.entries()].map(([p, o]) => `partition ${p} to offset ${o}`).join(', ');
+    settle?.reject(
+      kafkaError(
+        'REQUEST_TIMED_OUT',
+        `reading ${topic} took over ${timeoutMs} ms (${behind})`,
+        true,
+        undefined,
+      ),
+    );
+  }, timeoutMs);
+  try {
+    await call(() => consumer.connect());
+    await call(() => consumer.subscribe({ topics: [topic], fromBeginning: true }));
+    await call(() =>
+      consumer.run({
+        autoCommit: false,
+        eachBatch: async ({ batch }) => {
+          const last = end.get(batch.partition);
+          if (last === undefined) return;
+          const first = start.get(batch.partition) ?? 0n;
+          const messages = batch.messages
+            .filter((m) => BigInt(m.offset) >= first && BigInt(m.offset) < last)
+            .map((m) => ({ ...message(m), partition: batch.partition }));
+          if (messages.length > 0) await onMessages(batch.partition, messages);
+        },
+      }),
+    );
+    for (const [partition, offset] of start)
+      if (offset > 0n) consumer.seek({ topic, partition, offset: offset.toString() });
+    await done;
+  } finally {
+    clearTimeout(timer);
+    await consumer.disconnect().catch(() => undefined);
+  }
 }

@@ -52,9 +52,19 @@ export interface TransactionalProducerOptions {
   transactionalId: string;
   /** Milliseconds the broker lets a transaction stay open before aborting it. */
   transactionTimeoutMs?: number;
+  /**
+   * How soon a request the broker refused as CONCURRENT_TRANSACTIONS (it still writes the previous
+   * transaction's markers, a few ms) is sent again; clients that retry this on their own terms ignore it.
+   * Default 20 ms, the Java client's.
+   */
+  firstRetryMs?: number;
 }
 
 export interface TransactionalProducer {
+  /**
+   * Registers the transactional id with its coordinator, which fences an earlier producer with the same id
+   * and aborts its open transaction, before it resolves.
+   */
   connect(): Promise<void>;
   /** Opens a transaction; only one is open at a time. */
   begin(): Promise<KafkaTransaction>;
@@ -95,6 +105,11 @@ export interface ConsumedBatch {
   messages: ConsumedMessage[];
   /** Tells the group coordinator this member is alive during a long batch. */
   heartbeat(): Promise<void>;
+  /**
+   * True once this batch's partition was taken away by a rebalance or the consumer stops: its results must
+   * not be published (the new owner re-reads it). Clients that cannot tell answer false.
+   */
+  stale(): boolean;
 }
 
 export interface Assignment {
@@ -102,7 +117,12 @@ export interface Assignment {
   partitions: number[];
 }
 
-/** A group member that hands each fetched partition's records to `eachBatch`; offsets are committed by hand. */
+/**
+ * A group member that hands each fetched partition's records to `eachBatch`; offsets are committed by hand.
+ * When `eachBatch` returns, the consumer goes on after the batch's last record; when it throws, the consumer
+ * fetches the partition again from the batch's first record (after a short pause), so a failed batch is
+ * retried rather than skipped, whether or not offsets were committed.
+ */
 export interface KafkaConsumer {
   readonly groupId: string;
   connect(): Promise<void>;
@@ -119,6 +139,15 @@ export interface KafkaConsumer {
   resume(): void;
   /** Stops fetching and leaves the group. */
   disconnect(): Promise<void>;
+}
+
+export interface ReadToEndOptions {
+  /** Per partition, the first offset to read; partitions not named start at their earliest record. */
+  from?: ReadonlyMap<number, string>;
+  /** Gets each fetched chunk of one partition, in offset order, never beyond the end offsets. */
+  onMessages: (partition: number, messages: ConsumedMessage[]) => void | Promise<void>;
+  /** Gives up with an error after this long. Default 120 s. */
+  timeoutMs?: number;
 }
 
 export interface NewTopic {
@@ -141,6 +170,7 @@ export interface ClusterMetadata {
 
 export interface KafkaAdmin {
   connect(): Promise<void>;
+  /** Creates the topics that do not exist yet and waits for their leaders; existing ones are left alone. */
   createTopics(topics: readonly NewTopic[]): Promise<void>;
   deleteTopics(topics: readonly string[]): Promise<void>;
   /** Grows a topic to `count` partitions in total. */
@@ -168,4 +198,10 @@ export interface KafkaClient {
   transactionalProducer(options: TransactionalProducerOptions): TransactionalProducer;
   consumer(options: ConsumerOptions): KafkaConsumer;
   admin(): KafkaAdmin;
+  /**
+   * Reads the committed records of every partition of `topic` up to the end offsets it finds when called (the
+   * last stable offset), commits nothing and resolves when every partition is read to its end — also when a
+   * partition ends in transaction markers or aborted records, which no chunk carries.
+   */
+  readToEnd(topic: string, options: ReadToEndOptions): Promise<void>;
 }
