@@ -8,28 +8,6 @@ export {
   toTopicMessages,
 } from './consumer-loop.ts';
 export { errorCode, isRetryable, RuntimeError } from './errors.ts';
-export { createLogger, type Logger } from './logger.ts';
-export { createMetrics, LATENCY_BUCKETS, type ServiceMetrics } from './metrics.ts';
-export {
-  type Health,
-  type HealthState,
-  type OpsServerOptions,
-  type RouteHandler,
-  sendJson,
-  startOpsServer,
-} from './ops-server.ts';
-export { onShutdown } from './shutdown.ts';
-export {
-  extendTrace,
-  type HopHistogram,
-  hopSeconds,
-  nowMicros,
-  observeHop,
-  originHeaders,
-  parseTrace,
-  stampSent,
-  TraceCheckpoint,
-} from './trace.ts';
 export { createKafkaClient } from './kafka/client.ts';
 export { kafkaClientConfigSpec } from './kafka/config.ts';
 export { FENCED, KafkaClientError } from './kafka/errors.ts';
@@ -56,3 +34,25 @@ export {
   type TransactionalProducer,
   type TransactionalProducerOptions,
 } from './kafka/types.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { createMetrics, LATENCY_BUCKETS, type ServiceMetrics } from './metrics.ts';
+export {
+  type Health,
+  type HealthState,
+  type OpsServerOptions,
+  type RouteHandler,
+  sendJson,
+  startOpsServer,
+} from './ops-server.ts';
+export { onShutdown } from './shutdown.ts';
+export {
+  extendTrace,
+  type HopHistogram,
+  hopSeconds,
+  nowMicros,
+  observeHop,
+  originHeaders,
+  parseTrace,
+  stampSent,
+  TraceCheckpoint,
+} from './trace.ts';

@@ -145,10 +145,13 @@ describe.each(ADAPTERS)('Kafka port on %s', (name) => {
       await txn.sendOffsets(consumer, [{ topic: input, partition: batch.partition, offset: next }]);
       await txn.commit();
     });
-    await waitFor(async () => {
-      const [o] = await admin.fetchGroupOffsets(groupId, input);
-      return o?.offset === '3';
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const [o] = await admin.fetchGroupOffsets(groupId, input);
+        return o?.offset === '3';
+      },
+      { timeoutMs: 30_000 },
+    );
     expect(consumer.assignment()).toEqual([{ topic: input, partitions: [0] }]);
     await consumer.disconnect();
     await tx.disconnect();
