@@ -1,5 +1,12 @@
-import { ConsumerLoop, createLogger, createMetrics, type Logger, startOpsServer } from '@open-bank/runtime';
-import { Codec, createKafka, createRegistry, topologyOf } from '@open-bank/topology';
+import {
+  ConsumerLoop,
+  createKafkaClient,
+  createLogger,
+  createMetrics,
+  type Logger,
+  startOpsServer,
+} from '@open-bank/runtime';
+import { Codec, createRegistry, topologyOf } from '@open-bank/topology';
 import { Counter, Gauge } from 'prom-client';
 import type { CommandGeneratorConfig } from './config.ts';
 import { CommandGenerator, type KnownAccount } from './generate.ts';
@@ -31,7 +38,11 @@ export async function startCommandGenerator(
   const metrics = createMetrics('command-generator');
   const topology = topologyOf(config);
   const codec = new Codec(createRegistry(config.schemaRegistryUrl), topology);
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId });
+  const kafka = await createKafkaClient(
+    config.kafkaClient,
+    { brokers: config.brokers, clientId: config.clientId },
+    logger,
+  );
   const generator = new CommandGenerator(deps.random);
   const health: { state: 'starting' | 'ok' | 'stopping' | 'failed' } = { state: 'starting' };
 
@@ -66,7 +77,6 @@ export async function startCommandGenerator(
       codec,
       topology,
       logger,
-      groupId: `${config.clientId}-rebuild-${deps.random.uuid()}`,
       onRecords: (records) => generator.remember(records),
       ...(deps.rebuildTimeoutMs === undefined ? {} : { timeoutMs: deps.rebuildTimeoutMs }),
     });

@@ -1,8 +1,10 @@
 import { type ConfigOf, envVar, integer, oneOf, port, text } from '@open-bank/config';
+import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
 
 export const commandHandlerConfigSpec = {
   ...kafkaConfigSpec('command-handler'),
+  ...kafkaClientConfigSpec,
   dbHostname: envVar('DB_HOSTNAME', text({ max: 255 }), { default: 'localhost' }),
   dbPort: envVar('DB_PORT', port(), { default: '5432' }),
   dbPassword: envVar('DB_PASSWORD', text({ max: 200 }), {

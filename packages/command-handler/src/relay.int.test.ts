@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger } from '@open-bank/runtime';
-import { readTopic, waitFor } from '@open-bank/runtime/testing';
+import { createKafkaClient, createLogger, type KafkaClient } from '@open-bank/runtime';
+import { readTopic, TEST_KAFKA_CLIENTS, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
 import { OUTBOX_POSITION_TOPIC, producerDefaults, sendOptions } from '@open-bank/topology';
 import type { Kafka } from 'kafkajs';
@@ -11,26 +11,16 @@ import { balancedb, type Scratch, scratchTopics } from './int-support.ts';
 import { formatSeqs, OutboxRelay, RELAY_TRANSACTIONAL_ID } from './relay.ts';
 
 let scratch: Scratch;
+// The test's own observer and the crashed relay's producer: kafkajs, whichever client the relay runs on.
 let kafka: Kafka;
+let client: KafkaClient;
 let db: pg.Pool;
 const relays: OutboxRelay[] = [];
-
-beforeAll(async () => {
-  scratch = await scratchTopics('relay');
-  kafka = scratch.kafka;
-  db = balancedb();
-});
-
-afterAll(async () => {
-  for (const r of relays) await r.stop().catch(() => undefined);
-  await db?.end();
-  await scratch?.drop();
-});
 
 function relay(): OutboxRelay {
   const env = stackEnv();
   const r = new OutboxRelay({
-    kafka,
+    kafka: client,
     db: {
       host: env.DB_HOSTNAME,
       port: Number(env.DB_PORT),
@@ -66,7 +56,25 @@ async function outboxSize(): Promise<number> {
   return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox')).rows[0]?.n ?? -1;
 }
 
-describe('the outbox relay', () => {
+describe.each(TEST_KAFKA_CLIENTS)('the outbox relay on %s', (clientName) => {
+  beforeAll(async () => {
+    scratch = await scratchTopics(`relay-${clientName}`);
+    kafka = scratch.kafka;
+    const env = stackEnv();
+    client = await createKafkaClient(
+      clientName,
+      { brokers: env.KAFKA_BROKERS.split(','), clientId: `relay-test-${clientName}` },
+      createLogger('relay-test', 'warn'),
+    );
+    db = balancedb();
+  });
+
+  afterAll(async () => {
+    for (const r of relays.splice(0)) await r.stop().catch(() => undefined);
+    await db?.end();
+    await scratch?.drop();
+  });
+
   it('publishes the outbox in order, once, and empties it', async () => {
     const topic = scratch.topology.balanceChanged.name;
     const labels = Array.from({ length: 50 }, (_, i) => `a${i}`);

@@ -1,17 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { TRACE_HEADER } from '@open-bank/contract';
 import {
+  errorCode,
   extendTrace,
   type HopHistogram,
+  type KafkaAdmin,
+  type KafkaClient,
   type Logger,
   nowMicros,
   observeHop,
+  type ProducerRecord,
   parseTrace,
   TraceCheckpoint,
-  toTopicMessages,
+  type TransactionalProducer,
 } from '@open-bank/runtime';
-import { OUTBOX_POSITION_TOPIC, producerDefaults, sendOptions } from '@open-bank/topology';
-import type { Admin, Kafka, Producer } from 'kafkajs';
+import { OUTBOX_POSITION_TOPIC } from '@open-bank/topology';
 import pg from 'pg';
 import type { DbSettings } from './db.ts';
 import { OUTBOX_CHANNEL } from './store.ts';
@@ -31,7 +33,7 @@ import { OUTBOX_CHANNEL } from './store.ts';
  */
 
 export interface RelayOptions {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly db: DbSettings;
   readonly logger: Logger;
   readonly hops: HopHistogram;
@@ -47,16 +49,14 @@ export const RELAY_TRANSACTIONAL_ID = 'command-handler-relay';
 const POSITION_KEY = 'relay';
 /** How far back from the end the last position record is looked for: two offsets per transaction. */
 const POSITION_LOOKBACK = 1_000n;
-/** Seconds of quiet after which reading the position topic's tail is taken as done. */
-const POSITION_QUIET_MS = 1_000;
 const POSITION_READ_TIMEOUT_MS = 30_000;
 /**
- * kafkajs retries a transaction's first request after its initial retry time when the broker still writes
- * the previous transaction's markers (CONCURRENT_TRANSACTIONS), which happens to nearly every transaction
- * that follows another closely: 3 ms, doubling, rather than 20 ms. Patience for a broker that is away is the
- * relay's own: it settles and tries again, backing off, for as long as it takes.
+ * How soon a transaction's first request is sent again when the broker still writes the previous
+ * transaction's markers (CONCURRENT_TRANSACTIONS), which happens to nearly every transaction that follows
+ * another closely: 3 ms rather than the usual 20. Patience for a broker that is away is the relay's own: it
+ * settles and tries again, backing off, for as long as it takes.
  */
-const RELAY_RETRY = { initialRetryTime: 3, multiplier: 2, retries: 8, maxRetryTime: 1_000 } as const;
+const RELAY_FIRST_RETRY_MS = 3;
 /** Key of the advisory lock that is the relay's lease (any bigint; this one spells "obrelay"). */
 const LEASE_KEY = '0x6f6272656c6179';
 const LEASE_POLL_MS = 1_000;
@@ -78,8 +78,8 @@ interface Row {
 
 export class OutboxRelay {
   private lease: pg.Client | undefined;
-  private producer: Producer | undefined;
-  private admin: Admin | undefined;
+  private producer: TransactionalProducer | undefined;
+  private admin: KafkaAdmin | undefined;
   /** Seqs of the last round known to be published, still to delete. */
   private published: string[] = [];
   private stopped = false;
@@ -128,7 +128,7 @@ export class OutboxRelay {
         this.backoff = 0;
       } catch (e) {
         if (this.stopped) break;
-        const code = errorType(e);
+        const code = errorCode(e).replace(/^KAFKA_/, '');
         this.options.onRetry?.(code);
         this.options.logger.warn({ err: e, code }, 'outbox relay round failed; settling and trying again');
         await this.dropProducer();
@@ -179,26 +179,21 @@ export class OutboxRelay {
    */
   private async settle(): Promise<void> {
     const { kafka } = this.options;
-    const producer = kafka.producer({
-      ...producerDefaults,
+    const producer = kafka.transactionalProducer({
       transactionalId: this.options.transactionalId ?? RELAY_TRANSACTIONAL_ID,
-      maxInFlightRequests: 1,
-      transactionTimeout: 15_000,
-      retry: RELAY_RETRY,
+      transactionTimeoutMs: 15_000,
+      firstRetryMs: RELAY_FIRST_RETRY_MS,
     });
     await producer.connect();
     try {
-      this.admin ??= kafka.admin();
-      await this.admin.connect();
-      await this.admin.createTopics({
-        topics: [
-          {
-            topic: OUTBOX_POSITION_TOPIC,
-            numPartitions: 1,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-      });
+      if (!this.admin) {
+        const admin = kafka.admin();
+        await admin.connect();
+        this.admin = admin;
+      }
+      await this.admin.createTopics([
+        { topic: OUTBOX_POSITION_TOPIC, numPartitions: 1, configs: { 'cleanup.policy': 'compact' } },
+      ]);
       this.published = parseSeqs(await readLastPosition(kafka, this.admin));
       const lease = this.requireLease();
       await lease.query('DELETE FROM outbox WHERE seq = ANY($1::bigint[])', [this.published]);
@@ -225,21 +220,20 @@ export class OutboxRelay {
     const seqs = rows.map((r) => String(r.seq));
     const relayed = nowMicros();
     const traces = rows.map((r) => parseTrace(r.trace ?? undefined));
-    const messages = rows.map((r) => ({
+    const messages: ProducerRecord[] = rows.map((r) => ({
       topic: r.topic,
       key: r.key,
       value: r.value,
-      headers: r.trace ? { [TRACE_HEADER]: extendTrace(r.trace, relayed) } : undefined,
+      ...(r.trace ? { headers: { [TRACE_HEADER]: extendTrace(r.trace, relayed) } } : {}),
     }));
-    const tx = await producer.transaction();
+    const tx = await producer.begin();
     try {
       messages.push({
         topic: OUTBOX_POSITION_TOPIC,
         key: POSITION_KEY,
         value: Buffer.from(formatSeqs(seqs)),
-        headers: undefined,
       });
-      await tx.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      await tx.send(messages);
       await tx.commit();
     } catch (e) {
       await tx.abort().catch(() => undefined);
@@ -301,61 +295,26 @@ export class OutboxRelay {
 
 /**
  * The value of the last committed position record ('' when there is none). Read committed, after the
- * caller's transactional producer settled every earlier transaction, so what it finds is final.
+ * caller's transactional producer settled every earlier transaction, so what it finds is final. Only the
+ * topic's tail is read: every round writes one record, so the last one is near the end.
  */
-export async function readLastPosition(kafka: Kafka, admin: Admin): Promise<string> {
+export async function readLastPosition(kafka: KafkaClient, admin: KafkaAdmin): Promise<string> {
   const [end] = await admin.fetchTopicOffsets(OUTBOX_POSITION_TOPIC);
   const low = BigInt(end?.low ?? '0');
   const high = BigInt(end?.high ?? '0');
   if (high <= low) return '';
-  const consumer = kafka.consumer({
-    groupId: `${RELAY_TRANSACTIONAL_ID}-position-${randomUUID()}`,
-    readUncommitted: false,
-    maxWaitTimeInMs: 100,
-  });
+  const from = high - POSITION_LOOKBACK > low ? high - POSITION_LOOKBACK : low;
   let last = { offset: -1n, value: '' };
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic: OUTBOX_POSITION_TOPIC, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      let quiet: NodeJS.Timeout | undefined;
-      const deadline = setTimeout(
-        () => reject(new Error('reading the outbox position took too long')),
-        POSITION_READ_TIMEOUT_MS,
-      );
-      const finish = () => {
-        clearTimeout(deadline);
-        if (quiet) clearTimeout(quiet);
-        resolve();
-      };
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            for (const m of batch.messages) {
-              const offset = BigInt(m.offset);
-              if (offset > last.offset) last = { offset, value: m.value?.toString() ?? '' };
-              // The last transaction's record is followed only by its commit marker.
-              if (offset >= high - 2n) return finish();
-            }
-            if (quiet) clearTimeout(quiet);
-            quiet = setTimeout(finish, POSITION_QUIET_MS);
-          },
-        })
-        .then(() => {
-          if (high - low > POSITION_LOOKBACK)
-            consumer.seek({
-              topic: OUTBOX_POSITION_TOPIC,
-              partition: 0,
-              offset: String(high - POSITION_LOOKBACK),
-            });
-          // With nothing committed to read (all aborted), no batch ever comes.
-          quiet = setTimeout(finish, POSITION_QUIET_MS * 3);
-        }, reject);
-    });
-  } finally {
-    await consumer.disconnect().catch(() => undefined);
-  }
+  await kafka.readToEnd(OUTBOX_POSITION_TOPIC, {
+    from: new Map([[0, from.toString()]]),
+    timeoutMs: POSITION_READ_TIMEOUT_MS,
+    onMessages: (_partition, messages) => {
+      for (const m of messages) {
+        const offset = BigInt(m.offset);
+        if (offset > last.offset) last = { offset, value: m.value?.toString() ?? '' };
+      }
+    },
+  });
   return last.value;
 }
 
@@ -385,13 +344,4 @@ export function parseSeqs(text: string): string[] {
     for (let n = start; n <= end; n++) out.push(n.toString());
   }
   return out;
-}
-
-function errorType(e: unknown): string {
-  if (typeof e === 'object' && e !== null) {
-    const r = e as { type?: unknown; name?: unknown };
-    if (typeof r.type === 'string') return r.type;
-    if (typeof r.name === 'string') return r.name;
-  }
-  return 'unknown';
 }

@@ -1,6 +1,7 @@
 import type { Batch, Health, Logger, Outgoing } from '@open-bank/runtime';
 import {
   ConsumerLoop,
+  createKafkaClient,
   createLogger,
   createMetrics,
   nowMicros,
@@ -9,8 +10,7 @@ import {
   startOpsServer,
   TraceCheckpoint,
 } from '@open-bank/runtime';
-import { Codec, createKafka, createRegistry, newBankIban, newToken, topologyOf } from '@open-bank/topology';
-import { type LogEntry, logLevel } from 'kafkajs';
+import { Codec, createRegistry, newBankIban, newToken, topologyOf } from '@open-bank/topology';
 import { Counter } from 'prom-client';
 import { type CommandHandlerConfig, DB_NAME, DB_USER, GROUP_ID } from './config.ts';
 import { createPool, type DbSettings } from './db.ts';
@@ -81,13 +81,14 @@ export async function startCommandHandler(
     max: config.dbPoolSize,
   };
   const pool = createPool(db);
-  const kafka = createKafka(
-    { brokers: config.brokers, clientId: config.clientId },
+  const kafka = await createKafkaClient(
+    config.kafkaClient,
     {
-      logCreator: kafkaLogCreator(logger, () =>
-        metrics.kafkaTransactionRetries.inc({ error: 'CONCURRENT_TRANSACTIONS' }),
-      ),
+      brokers: config.brokers,
+      clientId: config.clientId,
+      onRetry: (error) => metrics.kafkaTransactionRetries.inc({ error }),
     },
+    logger,
   );
   const relay = new OutboxRelay({
     kafka,
@@ -194,35 +195,4 @@ export async function startCommandHandler(
       return stopping;
     },
   };
-}
-
-// Right after a commit, the next transaction's first request often meets the broker still finishing the
-// previous one; kafkajs retries it and logs an error each time. That is routine, not news.
-const ROUTINE = 'another concurrent operation on the same transaction';
-
-/** kafkajs's log lines through the service's own logger, routine transaction retries at debug level. */
-function kafkaLogCreator(logger: Logger, onRoutineRetry: () => void) {
-  return () =>
-    ({ namespace, level, log }: LogEntry) => {
-      const {
-        message,
-        timestamp: _timestamp,
-        logger: _name,
-        ...fields
-      } = log as LogEntry['log'] & {
-        logger?: string;
-      };
-      const routine = `${message} ${String(fields.error ?? '')}`.includes(ROUTINE);
-      if (routine) onRoutineRetry();
-      const method = routine
-        ? 'debug'
-        : level === logLevel.ERROR
-          ? 'error'
-          : level === logLevel.WARN
-            ? 'warn'
-            : level === logLevel.INFO
-              ? 'info'
-              : 'debug';
-      logger[method]({ kafkajs: namespace, ...fields }, message);
-    };
 }

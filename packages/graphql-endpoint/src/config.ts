@@ -10,6 +10,7 @@ import {
   port,
   text,
 } from '@open-bank/config';
+import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
 import { parseNetworks, parseOrigins } from './origins.ts';
 
@@ -22,6 +23,7 @@ function optionalUrl(): Parser<string | undefined> {
 /** Everything the GraphQL endpoint reads from its environment (user and database are fixed). */
 export const graphqlEndpointConfigSpec = {
   ...kafkaConfigSpec('graphql-endpoint'),
+  ...kafkaClientConfigSpec,
   dbHostname: envVar('DB_HOSTNAME', text({ max: 255 }), { default: 'localhost' }),
   dbPort: envVar('DB_PORT', port(), { default: '5432' }),
   dbPassword: envVar('DB_PASSWORD', text(), { default: 'open-bank' }),

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { TRACE_HEADER } from '@open-bank/contract';
 import {
   ConsumerLoop,
+  createKafkaClient,
   createLogger,
   type Health,
   type Logger,
@@ -10,19 +11,8 @@ import {
   parseTrace,
   stampSent,
   TraceCheckpoint,
-  toTopicMessages,
 } from '@open-bank/runtime';
-import {
-  bytesToUuid,
-  Codec,
-  createKafka,
-  createRegistry,
-  keyFor,
-  producerDefaults,
-  sendOptions,
-  topologyOf,
-  uuidToBytes,
-} from '@open-bank/topology';
+import { bytesToUuid, Codec, createRegistry, keyFor, topologyOf, uuidToBytes } from '@open-bank/topology';
 import { type AccountAnswer, Bank, type CommandEncoder, type Random, type TransferAnswer } from './bank.ts';
 import type { GraphqlEndpointConfig } from './config.ts';
 import { type Graphiql, loadGraphiql } from './graphiql.ts';
@@ -96,7 +86,11 @@ export async function startGraphqlEndpoint(
 
   try {
     const topology = topologyOf(config);
-    const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId });
+    const kafka = await createKafkaClient(
+      config.kafkaClient,
+      { brokers: config.brokers, clientId: config.clientId },
+      logger,
+    );
     const codec = new Codec(createRegistry(config.schemaRegistryUrl), topology);
     await codec.prepare(['confirmAccountCreation', 'confirmMoneyTransfer']);
 
@@ -106,12 +100,12 @@ export async function startGraphqlEndpoint(
     await pool.query('SELECT 1 FROM transaction LIMIT 1');
     const transactions = new TransactionStore(pool);
 
-    const producer = kafka.producer(producerDefaults);
+    const producer = kafka.producer();
     await producer.connect();
     cleanups.unshift(() => producer.disconnect());
     const batcher = new SendBatcher(async (messages) => {
       const acked = stampSent(messages, metrics.hops);
-      await producer.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      await producer.send(messages);
       acked();
     });
 

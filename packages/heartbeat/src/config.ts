@@ -1,4 +1,5 @@
 import { type ConfigOf, envVar, integer, oneOf, port, text } from '@open-bank/config';
+import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
 
 /** Bounds of the rate, for the env vars and the control API alike. */
@@ -9,6 +10,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 export const heartbeatConfigSpec = {
   ...kafkaConfigSpec('heartbeat'),
+  ...kafkaClientConfigSpec,
   batchSize: envVar('HEARTBEAT_BATCH_SIZE', integer(BATCH_SIZE), {
     default: '0',
     description: 'beats sent every interval at start; 0 keeps the heartbeat idle',

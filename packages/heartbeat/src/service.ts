@@ -1,14 +1,13 @@
-import { createLogger, createMetrics, type Logger, sendJson, startOpsServer } from '@open-bank/runtime';
 import {
-  Codec,
-  createKafka,
-  createRegistry,
-  keyFor,
-  producerDefaults,
-  sendOptions,
-  topologyOf,
-} from '@open-bank/topology';
-import type { Message } from 'kafkajs';
+  createKafkaClient,
+  createLogger,
+  createMetrics,
+  type Logger,
+  type ProducerRecord,
+  sendJson,
+  startOpsServer,
+} from '@open-bank/runtime';
+import { Codec, createRegistry, keyFor, topologyOf } from '@open-bank/topology';
 import { Counter, Gauge } from 'prom-client';
 import type { HeartbeatConfig } from './config.ts';
 import { parseRateChange } from './control.ts';
@@ -16,7 +15,7 @@ import { InvalidRateError, SendFailedError } from './errors.ts';
 import { type HeartbeatState, HeartbeatTicker, type Rate, type Timer } from './ticker.ts';
 
 /**
- * Beats per produce request. kafkajs puts a request's messages for a partition into one record batch, and
+ * Beats per produce request. A client puts a request's messages for a partition into one record batch, and
  * the broker refuses batches over message.max.bytes (1 MiB by default); a beat takes about 45 bytes.
  */
 export const MAX_BEATS_PER_REQUEST = 10_000;
@@ -45,8 +44,12 @@ export async function startHeartbeat(
   const topology = topologyOf(config);
   const topic = topology.heartbeat;
   const codec = new Codec(createRegistry(config.schemaRegistryUrl), topology);
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.clientId });
-  const producer = kafka.producer(producerDefaults);
+  const kafka = await createKafkaClient(
+    config.kafkaClient,
+    { brokers: config.brokers, clientId: config.clientId },
+    logger,
+  );
+  const producer = kafka.producer();
   const health: { state: 'starting' | 'ok' | 'stopping' | 'failed' } = { state: 'starting' };
 
   const beatsCounter = new Counter({
@@ -60,11 +63,15 @@ export async function startHeartbeat(
     const key = keyFor(topic, { beat: BigInt(first) }, now);
     for (let start = first; start < first + count; start += MAX_BEATS_PER_REQUEST) {
       const end = Math.min(start + MAX_BEATS_PER_REQUEST, first + count);
-      const messages: Message[] = new Array(end - start);
+      const messages: ProducerRecord[] = new Array(end - start);
       for (let beat = start; beat < end; beat++)
-        messages[beat - start] = { key, value: codec.encode('heartbeat', { beat: BigInt(beat) }) };
+        messages[beat - start] = {
+          topic: topic.name,
+          key,
+          value: codec.encode('heartbeat', { beat: BigInt(beat) }),
+        };
       try {
-        await producer.send({ ...sendOptions, topic: topic.name, messages });
+        await producer.send(messages);
       } catch (e) {
         throw new SendFailedError(start - first, e);
       }

@@ -14,31 +14,34 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Batch, ConsumerLoop, type Outgoing } from './consumer-loop.ts';
 import { RuntimeError } from './errors.ts';
+import { createKafkaClient } from './kafka/client.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import { TEST_KAFKA_CLIENTS } from './testing/kafka-clients.ts';
 import { readTopic } from './testing/read-topic.ts';
 import { waitFor } from './testing/wait.ts';
 
 // Scratch topics per run, so this test neither sees nor disturbs the bank's own topics.
 const run = randomUUID().slice(0, 8);
 const modes = ['plain', 'transactional'] as const;
-type Mode = (typeof modes)[number];
-const topologies = {} as Record<Mode, Topology>;
-const codecs = {} as Record<Mode, Codec>;
+const cases = TEST_KAFKA_CLIENTS.flatMap((client) => modes.map((mode) => [client, mode] as const));
+const topologies = new Map<string, Topology>();
+const codecs = new Map<string, Codec>();
 const scratch: ScratchTopics[] = [];
+// The test's own observer: kafkajs, whichever client the loop under test runs on.
 let kafka: Kafka;
 
 beforeAll(async () => {
   const env = stackEnv();
   kafka = createKafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'consumer-loop-test' });
-  for (const m of modes) {
-    const s = await createScratchTopics(kafka, env.SCHEMA_REGISTRY_URL, `_loop_${run}_${m}`, [
+  for (const [client, mode] of cases) {
+    const s = await createScratchTopics(kafka, env.SCHEMA_REGISTRY_URL, `_loop_${run}_${client}_${mode}`, [
       'confirmMoneyTransfer',
       'moneyTransferConfirmed',
     ]);
     scratch.push(s);
-    topologies[m] = s.topology;
-    codecs[m] = s.codec;
+    topologies.set(`${client}-${mode}`, s.topology);
+    codecs.set(`${client}-${mode}`, s.codec);
   }
 });
 
@@ -78,19 +81,25 @@ function answering(topology: Topology, codec: Codec, state: { failedOnce: boolea
   };
 }
 
-describe.each(modes)('ConsumerLoop (%s)', (mode) => {
+describe.each(cases)('ConsumerLoop on %s (%s)', (client, mode) => {
   it('answers every command once, dead-letters garbage and poison, retries what may pass', async () => {
-    const topology = topologies[mode];
-    const codec = codecs[mode];
-    const transactionalId = mode === 'transactional' ? `loop-test-${run}` : undefined;
-    const groupId = `loop-${run}-${mode}`;
+    const topology = topologies.get(`${client}-${mode}`) as Topology;
+    const codec = codecs.get(`${client}-${mode}`) as Codec;
+    const transactionalId = mode === 'transactional' ? `loop-test-${run}-${client}` : undefined;
+    const groupId = `loop-${run}-${client}-${mode}`;
     const state = { failedOnce: false };
     const metrics = createMetrics('test');
+    const logger = createLogger('test', 'silent');
+    const env = stackEnv();
     const loop = new ConsumerLoop({
-      kafka,
+      kafka: await createKafkaClient(
+        client,
+        { brokers: env.KAFKA_BROKERS.split(','), clientId: `loop-test-${client}` },
+        logger,
+      ),
       codec,
       topology,
-      logger: createLogger('test', 'silent'),
+      logger,
       metrics,
       groupId,
       topics: ['confirmMoneyTransfer'],

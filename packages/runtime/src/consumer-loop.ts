@@ -1,9 +1,17 @@
 import { TRACE_HEADER } from '@open-bank/contract';
 import type { Codec, RecordOf, TopicId, Topology } from '@open-bank/topology';
-import { DeadLetterHeader, producerDefaults, sendOptions } from '@open-bank/topology';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { DeadLetterHeader } from '@open-bank/topology';
 import type { Logger } from 'pino';
 import { errorCode, isRetryable } from './errors.ts';
+import type {
+  ConsumedBatch,
+  ConsumedMessage,
+  KafkaClient,
+  KafkaConsumer,
+  KafkaProducer,
+  ProducerRecord,
+  TransactionalProducer,
+} from './kafka/types.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { nowMicros, stampSent } from './trace.ts';
 
@@ -29,15 +37,11 @@ export type Batch<T extends TopicId> = {
   };
 }[T];
 
-export interface Outgoing {
-  readonly topic: string;
-  readonly key: string | null;
-  readonly value: Buffer | null;
-  readonly headers?: Record<string, string>;
-}
+/** A record to publish: the Kafka port's producer record. */
+export type Outgoing = ProducerRecord;
 
 export interface ConsumerLoopOptions<T extends TopicId> {
-  readonly kafka: Kafka;
+  readonly kafka: KafkaClient;
   readonly codec: Codec;
   readonly topology: Topology;
   readonly logger: Logger;
@@ -66,24 +70,12 @@ export interface ConsumerLoopOptions<T extends TopicId> {
    */
   readonly handle: (batch: Batch<T>) => Promise<Outgoing[]>;
   /**
-   * Told when the Kafka consumer crashed and will not restart itself (kafkajs gives up on errors it does
+   * Told when the Kafka consumer crashed and will not restart itself (a client gives up on errors it does
    * not consider retriable, e.g. a fenced transactional producer): the loop no longer consumes, and a service
    * should report itself unhealthy or exit rather than sit idle.
    */
   readonly onFatal?: (error: Error) => void;
 }
-
-/**
- * Transactions follow each other closely (one per partition batch), and the broker answers the next one's
- * first request with CONCURRENT_TRANSACTIONS while it still writes the previous one's markers, which takes a
- * few milliseconds. kafkajs retries after its initial retry time; at the client's 100 ms every transaction
- * after a busy one waited that long, which put a floor of about half a second under a command's round trip
- * as soon as there was any load. The Java client retries this case after 20 ms; so do we, with a steeper
- * back-off so that the total patience for a broker that is really away stays about the same (some 2.5 s over
- * kafkajs' five retries; the retry count itself is left alone, as kafkajs warns that limiting it for an
- * idempotent producer may break exactly-once).
- */
-export const TRANSACTIONAL_RETRY = { initialRetryTime: 20, multiplier: 3 } as const;
 
 /**
  * The consumer loop every service runs: fetch in batches, decode in the loop, set undecodable messages aside
@@ -92,8 +84,8 @@ export const TRANSACTIONAL_RETRY = { initialRetryTime: 20, multiplier: 3 } as co
  * fails for good is retried message by message so only the poison message is dead-lettered.
  */
 export class ConsumerLoop<T extends TopicId> {
-  private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private readonly consumer: KafkaConsumer;
+  private readonly producer: KafkaProducer | TransactionalProducer;
   private readonly topicByName: Map<string, TopicId>;
   /** Transactions are published in the order their handlers finished, which is the database commit order. */
   private publishChain: Promise<unknown> = Promise.resolve();
@@ -104,40 +96,31 @@ export class ConsumerLoop<T extends TopicId> {
   private committing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ConsumerLoopOptions<T>) {
-    const { kafka, groupId, transactionalId, topology } = options;
+    const { kafka, groupId, transactionalId, topology, topics, fromBeginning = false } = options;
     this.consumer = kafka.consumer({
       groupId,
-      allowAutoTopicCreation: false,
+      topics: topics.map((id) => topology[id].name),
+      fromBeginning,
       // Read committed only: answers of aborted transactions must never be seen downstream.
-      readUncommitted: false,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
+      readCommitted: true,
+      maxWaitTimeMs: 100,
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 1_000,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
     });
-    this.producer = kafka.producer(
-      transactionalId
-        ? {
-            ...producerDefaults,
-            transactionalId,
-            maxInFlightRequests: 1,
-            transactionTimeout: 15_000,
-            retry: TRANSACTIONAL_RETRY,
-          }
-        : producerDefaults,
-    );
-    this.topicByName = new Map(options.topics.map((id) => [topology[id].name, id]));
+    this.producer = transactionalId
+      ? kafka.transactionalProducer({ transactionalId, transactionTimeoutMs: 15_000 })
+      : kafka.producer();
+    this.topicByName = new Map(topics.map((id) => [topology[id].name, id]));
   }
 
   async start(): Promise<void> {
-    const { topology, topics, fromBeginning = false } = this.options;
     await this.producer.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: topics.map((id) => topology[id].name), fromBeginning });
     this.running = true;
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart) return;
-      this.options.logger.error({ err: payload.error }, 'Kafka consumer crashed and will not restart');
-      this.options.onFatal?.(payload.error);
+    this.consumer.onCrash((error) => {
+      this.options.logger.error({ err: error }, 'Kafka consumer crashed and will not restart');
+      this.options.onFatal?.(error);
     });
     if (this.options.offsetCommit === 'background') {
       this.committer = setInterval(() => {
@@ -145,12 +128,7 @@ export class ConsumerLoop<T extends TopicId> {
       }, BACKGROUND_COMMIT_MS);
       this.committer.unref();
     }
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
+    await this.consumer.run((batch) => this.eachBatch(batch));
   }
 
   /** Stops fetching, lets the batch in hand finish and commit, then disconnects. */
@@ -181,8 +159,8 @@ export class ConsumerLoop<T extends TopicId> {
     return this.running;
   }
 
-  private async eachBatch({ batch, isRunning, isStale, heartbeat }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
+  private async eachBatch(batch: ConsumedBatch): Promise<void> {
+    if (!this.running || batch.stale() || batch.messages.length === 0) return;
     const started = performance.now();
     const fetchedAt = nowMicros();
     const { codec, topology, metrics, logger } = this.options;
@@ -206,7 +184,7 @@ export class ConsumerLoop<T extends TopicId> {
           key: m.key?.toString('utf8') ?? null,
           value: d.value as RecordOf<T>,
           timestamp: Number(m.timestamp),
-          trace: m.headers?.[TRACE_HEADER]?.toString(),
+          trace: m.headers[TRACE_HEADER],
           fetchedAt,
         });
       } else if (d.error.retryable) {
@@ -226,7 +204,7 @@ export class ConsumerLoop<T extends TopicId> {
     if (!last) return;
     const nextOffset = (BigInt(last.offset) + 1n).toString();
     await this.publish(batch.topic, batch.partition, nextOffset, [...outputs, ...undecodable, ...failed]);
-    await heartbeat();
+    await batch.heartbeat();
 
     const seconds = (performance.now() - started) / 1000;
     metrics.handled.inc({ topic: batch.topic, outcome: 'ok' }, good.length - failed.length);
@@ -251,7 +229,7 @@ export class ConsumerLoop<T extends TopicId> {
     topic: T,
     partition: number,
     messages: Incoming<RecordOf<T>>[],
-    raw: EachBatchPayload['batch']['messages'],
+    raw: readonly ConsumedMessage[],
   ): Promise<{ outputs: Outgoing[]; failed: Outgoing[] }> {
     const batchOf = (ms: Incoming<RecordOf<T>>[]) =>
       ({ topic, partition, messages: ms }) as unknown as Batch<T>;
@@ -286,9 +264,7 @@ export class ConsumerLoop<T extends TopicId> {
       this.toCommit.set(`${topic}:${partition}`, { topic, partition, offset });
       if (messages.length === 0) return Promise.resolve();
       const acked = stampSent(messages, this.options.metrics.hops);
-      return this.producer
-        .sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) })
-        .then(acked);
+      return (this.producer as KafkaProducer).send(messages).then(acked);
     }
     const run = () =>
       this.options.transactionalId
@@ -305,14 +281,10 @@ export class ConsumerLoop<T extends TopicId> {
     offset: string,
     messages: Outgoing[],
   ): Promise<void> {
-    const tx = await this.producer.transaction();
+    const tx = await (this.producer as TransactionalProducer).begin();
     try {
-      if (messages.length > 0)
-        await tx.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
-      await tx.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [{ topic, partitions: [{ partition, offset }] }],
-      });
+      if (messages.length > 0) await tx.send(messages);
+      await tx.sendOffsets(this.consumer, [{ topic, partition, offset }]);
       await tx.commit();
     } catch (e) {
       await tx.abort().catch(() => undefined);
@@ -328,7 +300,7 @@ export class ConsumerLoop<T extends TopicId> {
   ): Promise<void> {
     if (messages.length > 0) {
       const acked = stampSent(messages, this.options.metrics.hops);
-      await this.producer.sendBatch({ ...sendOptions, topicMessages: toTopicMessages(messages) });
+      await (this.producer as KafkaProducer).send(messages);
       acked();
     }
     await this.consumer.commitOffsets([{ topic, partition, offset }]);
@@ -356,17 +328,4 @@ function deadLetter(
       [DeadLetterHeader.error]: error instanceof Error ? error.message : String(error),
     },
   };
-}
-
-export function toTopicMessages(messages: readonly Outgoing[]): TopicMessages[] {
-  const byTopic = new Map<string, TopicMessages>();
-  for (const m of messages) {
-    let t = byTopic.get(m.topic);
-    if (!t) {
-      t = { topic: m.topic, messages: [] };
-      byTopic.set(m.topic, t);
-    }
-    t.messages.push({ key: m.key, value: m.value, headers: m.headers as IHeaders | undefined });
-  }
-  return [...byTopic.values()];
 }

@@ -4,8 +4,6 @@ export {
   type ConsumerLoopOptions,
   type Incoming,
   type Outgoing,
-  TRANSACTIONAL_RETRY,
-  toTopicMessages,
 } from './consumer-loop.ts';
 export { errorCode, isRetryable, RuntimeError } from './errors.ts';
 export { createKafkaClient } from './kafka/client.ts';

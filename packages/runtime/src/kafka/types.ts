@@ -189,6 +189,11 @@ export interface KafkaAdmin {
 export interface KafkaConnectionConfig {
   brokers: readonly string[];
   clientId: string;
+  /**
+   * Told each time the client itself retries a request the broker refused with a retriable error, with the
+   * Kafka error's name (e.g. CONCURRENT_TRANSACTIONS), as far as the client reports such retries.
+   */
+  onRetry?: (error: string) => void;
 }
 
 /** One client library behind the port: a factory of producers, consumers and admins. */
