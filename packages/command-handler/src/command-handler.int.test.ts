@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseConfig } from '@open-bank/config';
 import { createLogger } from '@open-bank/runtime';
-import { readTopic, waitFor } from '@open-bank/runtime/testing';
+import { readTopic, TEST_KAFKA_CLIENTS, waitFor } from '@open-bank/runtime/testing';
 import { CASH, COMPANY_IBAN, DeadLetterHeader, newBankIban, newToken } from '@open-bank/topology';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,28 +27,6 @@ let handler: CommandHandler;
 let db: pg.Pool;
 // IBANs the next account creations get, before falling back to random ones: forces a collision on demand.
 const forcedIbans: string[] = [];
-
-beforeAll(async () => {
-  scratch = await scratchTopics('rules');
-  writer = new CommandWriter(scratch);
-  await writer.connect();
-  db = balancedb();
-  const config = {
-    ...parseConfig(commandHandlerConfigSpec, handlerEnv(scratch, { COMMAND_HANDLER_INSTANCE: 'rules' })),
-    port: 0,
-  };
-  handler = await startCommandHandler(config, {
-    logger: createLogger('command-handler', 'warn'),
-    generate: { iban: () => forcedIbans.shift() ?? newBankIban(), token: () => newToken() },
-  });
-});
-
-afterAll(async () => {
-  await handler?.stop();
-  await writer?.disconnect();
-  await db?.end();
-  await scratch?.drop();
-});
 
 async function answersFor(ids: readonly string[], count = 1): Promise<Map<string, Answer[]>> {
   return waitFor(
@@ -84,7 +62,32 @@ function transfer(t: Partial<TransferCommand>): TransferCommand {
   };
 }
 
-describe('command handler on the real stack', () => {
+describe.each(TEST_KAFKA_CLIENTS)('command handler on the real stack, on %s', (client) => {
+  beforeAll(async () => {
+    scratch = await scratchTopics(`rules-${client}`);
+    writer = new CommandWriter(scratch);
+    await writer.connect();
+    db = balancedb();
+    const config = {
+      ...parseConfig(
+        commandHandlerConfigSpec,
+        handlerEnv(scratch, { COMMAND_HANDLER_INSTANCE: `rules-${client}`, KAFKA_CLIENT: client }),
+      ),
+      port: 0,
+    };
+    handler = await startCommandHandler(config, {
+      logger: createLogger('command-handler', 'warn'),
+      generate: { iban: () => forcedIbans.shift() ?? newBankIban(), token: () => newToken() },
+    });
+  });
+
+  afterAll(async () => {
+    await handler?.stop();
+    await writer?.disconnect();
+    await db?.end();
+    await scratch?.drop();
+  });
+
   it('answers /health with 200 once consuming, and serves metrics', async () => {
     expect((await fetch(`${handler.url}/health`)).status).toBe(200);
     const metrics = await (await fetch(`${handler.url}/metrics`)).text();

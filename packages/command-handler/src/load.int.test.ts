@@ -1,6 +1,13 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { type Command, CommandGenerator, secureRandom } from '@open-bank/command-generator';
-import { readTopic, type ServiceProcess, spawnService, waitFor } from '@open-bank/runtime/testing';
+import type { KafkaClientName } from '@open-bank/runtime';
+import {
+  readTopic,
+  type ServiceProcess,
+  spawnService,
+  TEST_KAFKA_CLIENTS,
+  waitFor,
+} from '@open-bank/runtime/testing';
 import { type AccountCreationConfirmed, bytesToUuid, COMPANY_IBAN, uuidToBytes } from '@open-bank/topology';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,12 +44,20 @@ afterAll(async () => {
   await db?.end();
 });
 
-function spawnHandler(scratch: Scratch, instance: string): { proc: ServiceProcess; health: string } {
+function spawnHandler(
+  scratch: Scratch,
+  instance: string,
+  client: KafkaClientName,
+): { proc: ServiceProcess; health: string } {
   const port = nextPort++;
   const proc = spawnService({
     name: `command-handler-${instance}`,
     entry: 'packages/command-handler/src/main.ts',
-    env: handlerEnv(scratch, { COMMAND_HANDLER_INSTANCE: instance, COMMAND_HANDLER_PORT: String(port) }),
+    env: handlerEnv(scratch, {
+      COMMAND_HANDLER_INSTANCE: instance,
+      COMMAND_HANDLER_PORT: String(port),
+      KAFKA_CLIENT: client,
+    }),
   });
   started.push(proc);
   return { proc, health: `http://127.0.0.1:${port}/health` };
@@ -57,16 +72,18 @@ interface Faults {
   readonly restart?: boolean;
   /** Tick at which the second instance is stopped gracefully (SIGTERM). */
   readonly stopAt?: number;
+  /** The Kafka client every instance runs on. */
+  readonly client: KafkaClientName;
 }
 
-async function runLoad(label: string, faults: Faults = {}): Promise<void> {
-  const { instances = 1, killAt, restart = true, stopAt } = faults;
+async function runLoad(label: string, faults: Faults): Promise<void> {
+  const { instances = 1, killAt, restart = true, stopAt, client } = faults;
   const scratch = await scratchTopics(label);
   const writer = new CommandWriter(scratch);
   await writer.connect();
   const names = Array.from({ length: instances }, (_, i) => `${label}-${i}-${randomUUID().slice(0, 8)}`);
   try {
-    const handlers = names.map((name) => spawnHandler(scratch, name));
+    const handlers = names.map((name) => spawnHandler(scratch, name, client));
     await Promise.all(handlers.map((h) => h.proc.waitForHealthy(h.health, 90_000)));
 
     // Accounts to move money between, each with a salary first as the generator does.
@@ -117,7 +134,7 @@ async function runLoad(label: string, faults: Faults = {}): Promise<void> {
             // name would not be a crash test.
             expect(() => process.kill(victim.pid, 0)).toThrow();
             if (restart) {
-              const back = spawnHandler(scratch, names[0] as string);
+              const back = spawnHandler(scratch, names[0] as string, client);
               await back.proc.waitForHealthy(back.health, 90_000);
             }
           })(),
@@ -158,16 +175,16 @@ async function runLoad(label: string, faults: Faults = {}): Promise<void> {
   }
 }
 
-describe('under load', () => {
+describe.each(TEST_KAFKA_CLIENTS)('under load on %s', (client) => {
   it('answers every command exactly once and BalanceChanged chains per IBAN up to balancedb', async () => {
-    await runLoad('load');
+    await runLoad(`load-${client}`, { client });
   }, 300_000);
 
   it('keeps all of that when the handler is SIGKILLed mid-load and restarted with the same instance id', async () => {
-    await runLoad('crash', { killAt: 100 });
+    await runLoad(`crash-${client}`, { killAt: 100, client });
   }, 300_000);
 
   it('keeps all of that, and every IBAN’s events in order, with three instances, one SIGKILLed and one stopped', async () => {
-    await runLoad('three', { instances: 3, killAt: 100, restart: false, stopAt: 200 });
+    await runLoad(`three-${client}`, { instances: 3, killAt: 100, restart: false, stopAt: 200, client });
   }, 300_000);
 });
