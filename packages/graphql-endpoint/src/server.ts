@@ -4,7 +4,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Health } from '@open-bank/runtime';
-import { sendJson } from '@open-bank/runtime';
+import { sendJson, startupReport } from '@open-bank/runtime';
 import type {
   DefinitionNode,
   DocumentNode,
@@ -364,7 +364,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
     if (req.method === 'GET' && path === '/health') {
       const h = options.health();
-      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail });
+      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail, startup: startupReport() });
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {

@@ -5,6 +5,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, Producer, TopicMessag
 import type { Logger } from 'pino';
 import { errorCode, isRetryable } from './errors.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { noteGroup } from './startup.ts';
 import { nowMicros, stampSent } from './trace.ts';
 
 export interface Incoming<T> {
@@ -133,6 +134,7 @@ export class ConsumerLoop<T extends TopicId> {
     await this.producer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: topics.map((id) => topology[id].name), fromBeginning });
+    noteGroup(this.options.groupId, 'connected');
     this.running = true;
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (payload.restart) return;
@@ -151,6 +153,8 @@ export class ConsumerLoop<T extends TopicId> {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.eachBatch(payload),
     });
+    // kafkajs' run() returns once the group is joined and the partitions assigned.
+    noteGroup(this.options.groupId, 'joined');
   }
 
   /** Stops fetching, lets the batch in hand finish and commit, then disconnects. */

@@ -1,0 +1,15 @@
+export {
+  type BuildRecord,
+  type BuildResult,
+  buildService,
+  builtEntry,
+  EXTERNAL,
+  packageDir,
+  RECORD_FILE,
+  readRecord,
+  SERVICES,
+  type ServiceName,
+  serviceStaleReason,
+  settingsKey,
+  staleReason,
+} from './service-build.ts';
