@@ -6,6 +6,7 @@ export {
   EXTERNAL,
   packageDir,
   RECORD_FILE,
+  REPO_ROOT,
   readRecord,
   SERVICES,
   type ServiceName,
