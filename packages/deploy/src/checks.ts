@@ -437,10 +437,45 @@ export function checkKafka(active: readonly ComposeService[]): string[] {
 export interface DockerfileFacts {
   /** pnpm's version (package.json packageManager). */
   readonly pnpmVersion: string;
-  /** tsx's version in the lockfile. */
-  readonly tsxVersion: string;
   /** Node.js major version of engines. */
   readonly nodeMajor: string;
+}
+
+/**
+ * A service image runs its bundle with plain node (no TypeScript loader at run time): the target stage's
+ * CMD is node with source maps on dist/main.js, a stage builds it with @open-bank/build for ${SERVICE}, and
+ * the target copies that dist from the stage that built it.
+ */
+export function checkServiceImage(dockerfile: Dockerfile, target = 'service'): string[] {
+  const problems: string[] = [];
+  const stage = stageNamed(dockerfile, target);
+  if (!stage) return [`no stage ${target}`];
+  const cmd = stage.cmd ?? [];
+  if (cmd[0] !== 'node' || !cmd.includes('dist/main.js')) {
+    problems.push(`stage ${target}: CMD must run node on dist/main.js, not ${JSON.stringify(cmd)}`);
+  }
+  if (!cmd.includes('--enable-source-maps')) {
+    problems.push(`stage ${target}: CMD must pass --enable-source-maps (stack traces name the .ts files)`);
+  }
+  if ([...cmd, ...stage.runs].some((w) => /\btsx\b/.test(w))) {
+    problems.push(`stage ${target}: runs tsx; the image runs the built JavaScript`);
+  }
+  const builder = dockerfile.stages.find((s) =>
+    s.runs.some((r) => r.includes('@open-bank/build') && /\$\{?SERVICE\}?/.test(r)),
+  );
+  if (!builder) {
+    problems.push('no stage builds the service of build arg SERVICE with @open-bank/build');
+  } else if (
+    !stage.copiesFrom.some(
+      (c) =>
+        c.from === builder.name && c.words.some((w) => /^\/app\/packages\/\$\{?SERVICE\}?\/dist\/?$/.test(w)),
+    )
+  ) {
+    problems.push(
+      `stage ${target}: does not copy /app/packages/\${SERVICE}/dist from stage ${builder.name ?? '?'}`,
+    );
+  }
+  return problems;
 }
 
 /** The tool versions a Dockerfile pins agree with the repository's. */
@@ -453,7 +488,6 @@ export function checkDockerfileVersions(dockerfile: Dockerfile, facts: Dockerfil
       problems.push(`ARG ${name}=${args[name] ?? '(none)'}, the repository uses ${want}`);
   };
   expect('PNPM_VERSION', facts.pnpmVersion);
-  expect('TSX_VERSION', facts.tsxVersion);
   for (const s of dockerfile.stages) {
     if (s.base.startsWith('node:') && !s.base.startsWith(`node:${facts.nodeMajor}-`)) {
       problems.push(

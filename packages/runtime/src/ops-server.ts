@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
+import { noteServing, startupReport } from './startup.ts';
 
 export type HealthState = 'starting' | 'ok' | 'stopping' | 'failed';
 
@@ -27,7 +28,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 const MAX_BODY = 64 * 1024;
 
-/** /metrics for Prometheus, /health for orchestrators (200 only when ok), plus a service's own routes. */
+/**
+ * /metrics for Prometheus, /health for orchestrators (200 only when ok; the body carries the process's
+ * start milestones, see startup.ts), plus a service's own routes.
+ */
 export async function startOpsServer(
   options: OpsServerOptions,
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
@@ -60,7 +64,7 @@ export async function startOpsServer(
     }
     if (req.method === 'GET' && path === '/health') {
       const h = options.health();
-      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail });
+      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail, startup: startupReport() });
       return;
     }
     const handler = options.routes?.[`${req.method} ${path}`];
@@ -75,6 +79,7 @@ export async function startOpsServer(
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
+  noteServing();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {

@@ -1,6 +1,14 @@
 export * from './errors.ts';
 export { DATABASES, type DbServer, migrate } from './migrate.ts';
-export { buildParts, httpOk, type Part, type StackContext, type TsxPartSpec, tsxPart } from './parts.ts';
+export {
+  buildParts,
+  healthProbe,
+  httpOk,
+  type Part,
+  type ServicePartSpec,
+  type StackContext,
+  servicePart,
+} from './parts.ts';
 export { BASE_PORTS, kafkaNodes, type PortLayout, PROFILE_OFFSETS, portLayout } from './ports.ts';
 export {
   type CliArgs,

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { builtEntry } from '@open-bank/build';
 import { ensureFrontendBuilt } from './frontend-build.ts';
 import { kafkaLaunch, kafkaNodeFiles, kafkaSeesCluster, prepareKafkaNode } from './kafka.ts';
 import { canQuery, type DbServer, migrate, rolesReady } from './migrate.ts';
-import { MIGRATIONS_DIR, type ProfilePaths, TSX_BIN } from './paths.ts';
+import { MIGRATIONS_DIR, type ProfilePaths } from './paths.ts';
 import type { KafkaNode, PortLayout } from './ports.ts';
 import {
   type PostgresPlace,
@@ -13,8 +14,10 @@ import {
   preparePostgres,
 } from './postgres.ts';
 import { type Launch, STACK_MARKER_VAR } from './processes.ts';
+import { ensureServiceBuilt } from './service-build.ts';
 import type { StackSettings } from './settings.ts';
 import type { StackEnv } from './stack-env.ts';
+import { type HealthProbe, parseStartup } from './start-report.ts';
 
 /** What every part of one stack shares: where it lives, its ports, and the connection settings. */
 export interface StackContext {
@@ -53,6 +56,13 @@ export interface Part {
   readonly launch: () => Launch;
   /** Cheap check, polled; false until the part answers. Not used for one-shots. */
   readonly healthy: () => Promise<boolean>;
+  /**
+   * A service's /health read in full, polled instead of `healthy` while it starts: `up` then prints how
+   * long it took to serve, to connect and to join its consumer groups.
+   */
+  readonly probe?: () => Promise<HealthProbe>;
+  /** How often a start polls; quick for our services, whose start is measured. Default 250 ms. */
+  readonly pollMs?: number;
   /** Work once healthy, before dependents start (e.g. migrations). Must be idempotent. */
   readonly ready?: () => Promise<void>;
   readonly stopSignal: NodeJS.Signals;
@@ -77,23 +87,46 @@ export function httpOk(url: string): () => Promise<boolean> {
   };
 }
 
-export interface TsxPartSpec {
+/** GET url: whether it answered at all, whether with 200, and the start milestones in a JSON body. */
+export function healthProbe(url: string): () => Promise<HealthProbe> {
+  return async () => {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      return { answered: true, ok: res.status === 200, startup: parseStartup(body) };
+    } catch {
+      return { answered: false, ok: false, startup: undefined };
+    }
+  };
+}
+
+export interface ServicePartSpec {
   readonly name: string;
-  /** Entry file, relative to the repository root, e.g. packages/heartbeat/src/main.ts. */
-  readonly entry: string;
+  /** Folder under packages/ whose src/main.ts is the entry, e.g. heartbeat. */
+  readonly service: string;
   readonly kind?: 'daemon' | 'one-shot';
   readonly after: readonly string[];
   readonly ports?: readonly number[];
   readonly url?: string;
   readonly env: Readonly<Record<string, string>>;
-  /** Required for daemons; e.g. httpOk(`http://127.0.0.1:${port}/health`). */
-  readonly healthy?: () => Promise<boolean>;
+  /** Required for daemons: the service's health URL, e.g. `http://127.0.0.1:${port}/health`. */
+  readonly healthUrl?: string;
   readonly startTimeoutMs?: number;
 }
 
-/** A TypeScript service of this repository, run with the repository's tsx. */
-export function tsxPart(ctx: StackContext, spec: TsxPartSpec): Part {
-  const entry = repoRelative(ctx, spec.entry);
+/**
+ * A service of this repository, run with plain node on its bundle (packages/<service>/dist/main.js), which
+ * is rebuilt first when any source it is made from changed (see @open-bank/build).
+ */
+export function servicePart(ctx: StackContext, spec: ServicePartSpec): Part {
+  const source = `packages/${spec.service}/src/main.ts`;
+  const healthUrl = spec.healthUrl;
   return {
     name: spec.name,
     kind: spec.kind ?? 'daemon',
@@ -101,14 +134,17 @@ export function tsxPart(ctx: StackContext, spec: TsxPartSpec): Part {
     ports: spec.ports ?? [],
     log: ctx.paths.log(spec.name),
     ...(spec.url === undefined ? {} : { url: spec.url }),
-    ...(existsSync(entry) ? {} : { skip: `${spec.entry} does not exist yet` }),
+    ...(existsSync(repoRelative(ctx, source)) ? {} : { skip: `${source} does not exist yet` }),
+    prepare: () => ensureServiceBuilt({ service: spec.service, root: ctx.paths.root, log: ctx.log }),
     launch: () => ({
-      command: TSX_BIN,
-      args: [entry],
+      command: process.execPath,
+      args: ['--enable-source-maps', builtEntry(spec.service, ctx.paths.root)],
       env: { ...ctx.baseEnv, ...spec.env },
       cwd: ctx.paths.root,
     }),
-    healthy: spec.healthy ?? (async () => true),
+    healthy: healthUrl === undefined ? async () => true : httpOk(healthUrl),
+    ...(healthUrl === undefined ? {} : { probe: healthProbe(healthUrl) }),
+    pollMs: 20,
     stopSignal: 'SIGTERM',
     stopGraceMs: 10_000,
     startTimeoutMs: spec.startTimeoutMs ?? ctx.settings.startTimeoutMs,
@@ -221,7 +257,7 @@ function postgresPart(ctx: StackContext): Part {
 
 /**
  * The parts table: everything `pnpm stack up` runs, in dependency order. A service is added with one more
- * tsxPart entry (see README.md of this package).
+ * servicePart entry (see README.md of this package).
  */
 export function buildParts(ctx: StackContext): Part[] {
   const kafka = ctx.nodes.map((n) => kafkaPart(ctx, n));
@@ -230,9 +266,9 @@ export function buildParts(ctx: StackContext): Part[] {
   return [
     ...kafka,
     postgresPart(ctx),
-    tsxPart(ctx, {
+    servicePart(ctx, {
       name: 'schema-registry',
-      entry: 'packages/schema-registry/src/main.ts',
+      service: 'schema-registry',
       after: kafkaNames,
       ports: [ctx.layout.schemaRegistry],
       url: ctx.env.SCHEMA_REGISTRY_URL,
@@ -243,11 +279,11 @@ export function buildParts(ctx: StackContext): Part[] {
         SCHEMA_REGISTRY_PORT: String(ctx.layout.schemaRegistry),
         SCHEMA_REGISTRY_TOPIC: '_schemas',
       },
-      healthy: httpOk(`${ctx.env.SCHEMA_REGISTRY_URL}/subjects`),
+      healthUrl: `${ctx.env.SCHEMA_REGISTRY_URL}/subjects`,
     }),
-    tsxPart(ctx, {
+    servicePart(ctx, {
       name: 'synchronizer',
-      entry: 'packages/synchronizer/src/main.ts',
+      service: 'synchronizer',
       kind: 'one-shot',
       after: [...kafkaNames, 'schema-registry'],
       env: { ...common, SCHEMA_REGISTRY_URL: ctx.env.SCHEMA_REGISTRY_URL },
@@ -259,7 +295,7 @@ export function buildParts(ctx: StackContext): Part[] {
 /** Parts that make up the infrastructure; the rest are the bank's services, which tests may start themselves. */
 export const INFRA_PARTS = ['kafka', 'postgres', 'schema-registry', 'synchronizer'] as const;
 
-/** The bank's services, each a TypeScript entry run with tsx, healthy once its /health answers 200. */
+/** The bank's services, each a bundle run with node, healthy once its /health answers 200. */
 function serviceParts(ctx: StackContext): Part[] {
   const kafka = {
     KAFKA_BROKERS: ctx.env.KAFKA_BROKERS,
@@ -268,7 +304,7 @@ function serviceParts(ctx: StackContext): Part[] {
     KAFKA_CLIENT: ctx.settings.kafkaClient,
   };
   const db = { DB_HOSTNAME: ctx.env.DB_HOSTNAME, DB_PORT: ctx.env.DB_PORT, DB_PASSWORD: ctx.env.DB_PASSWORD };
-  const health = (port: number) => httpOk(`http://127.0.0.1:${port}/health`);
+  const health = (port: number) => `http://127.0.0.1:${port}/health`;
   const { layout } = ctx;
   const metricsOf = (port: number) => `http://127.0.0.1:${port}/metrics`;
   // What the Live view scrapes: every process of the bank that serves /metrics.
@@ -281,18 +317,18 @@ function serviceParts(ctx: StackContext): Part[] {
     ['frontend-server', layout.frontend],
   ] as const;
   return [
-    tsxPart(ctx, {
+    servicePart(ctx, {
       name: 'command-handler',
-      entry: 'packages/command-handler/src/main.ts',
+      service: 'command-handler',
       after: ['synchronizer', 'postgres'],
       ports: [layout.commandHandler],
       url: `http://127.0.0.1:${layout.commandHandler}/metrics`,
       env: { ...kafka, ...db, COMMAND_HANDLER_PORT: String(layout.commandHandler) },
-      healthy: health(layout.commandHandler),
+      healthUrl: health(layout.commandHandler),
     }),
-    tsxPart(ctx, {
+    servicePart(ctx, {
       name: 'graphql-endpoint',
-      entry: 'packages/graphql-endpoint/src/main.ts',
+      service: 'graphql-endpoint',
       after: ['synchronizer', 'postgres'],
       ports: [layout.graphql],
       url: `http://127.0.0.1:${layout.graphql}/graphql`,
@@ -308,25 +344,25 @@ function serviceParts(ctx: StackContext): Part[] {
         // The frontend server on this host passes /graphql on: its X-Forwarded-For names the browser.
         TRUSTED_PROXIES: '127.0.0.1,::1',
       },
-      healthy: health(layout.graphql),
+      healthUrl: health(layout.graphql),
     }),
-    tsxPart(ctx, {
+    servicePart(ctx, {
       name: 'command-generator',
-      entry: 'packages/command-generator/src/main.ts',
+      service: 'command-generator',
       after: ['synchronizer'],
       ports: [layout.commandGenerator],
       url: `http://127.0.0.1:${layout.commandGenerator}/metrics`,
       env: { ...kafka, COMMAND_GENERATOR_PORT: String(layout.commandGenerator) },
-      healthy: health(layout.commandGenerator),
+      healthUrl: health(layout.commandGenerator),
     }),
-    tsxPart(ctx, {
+    servicePart(ctx, {
       name: 'heartbeat',
-      entry: 'packages/heartbeat/src/main.ts',
+      service: 'heartbeat',
       after: ['synchronizer'],
       ports: [layout.heartbeatControl],
       url: `http://127.0.0.1:${layout.heartbeatControl}/state`,
       env: { ...kafka, HEARTBEAT_PORT: String(layout.heartbeatControl) },
-      healthy: health(layout.heartbeatControl),
+      healthUrl: health(layout.heartbeatControl),
     }),
     frontendPart(ctx),
   ];
@@ -336,9 +372,9 @@ function serviceParts(ctx: StackContext): Part[] {
 function frontendPart(ctx: StackContext): Part {
   const { layout } = ctx;
   const dir = repoRelative(ctx, 'packages/frontend');
-  const part = tsxPart(ctx, {
+  const part = servicePart(ctx, {
     name: 'frontend',
-    entry: 'packages/frontend-server/src/main.ts',
+    service: 'frontend-server',
     after: ['graphql-endpoint'],
     ports: [layout.frontend],
     url: `http://localhost:${layout.frontend}`,
@@ -348,7 +384,7 @@ function frontendPart(ctx: StackContext): Part {
       GRAPHQL_URL: `http://127.0.0.1:${layout.graphql}`,
       STATIC_DIR: join(dir, 'dist'),
     },
-    healthy: httpOk(`http://127.0.0.1:${layout.frontend}/health`),
+    healthUrl: `http://127.0.0.1:${layout.frontend}/health`,
   });
   const build = () =>
     ensureFrontendBuilt({
@@ -359,8 +395,11 @@ function frontendPart(ctx: StackContext): Part {
       log: ctx.log,
     });
   // Before a start, and again on an `up` that finds the server running: it serves dist from disk, so a
-  // fresh build is live at once.
-  return { ...part, prepare: build, ready: build };
+  // fresh build is live at once. The server's own bundle is built before a start only.
+  const prepare = async () => {
+    await Promise.all([part.prepare?.(), build()]);
+  };
+  return { ...part, prepare, ready: build };
 }
 
 /** Dependency depth of each part (0 = needs nothing); parts stop from the deepest level up. */

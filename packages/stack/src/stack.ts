@@ -36,6 +36,7 @@ import {
 } from './processes.ts';
 import type { StackSettings } from './settings.ts';
 import type { StackEnv } from './stack-env.ts';
+import { describeStart, type ServiceStartup, startTimes } from './start-report.ts';
 import { readState, type StackState, withoutPart, withPart, writeState } from './state.ts';
 
 export interface StackOptions {
@@ -251,6 +252,7 @@ export async function up(settings: StackSettings, options: UpOptions): Promise<U
       let pid: number | undefined;
       let procStart: string | undefined;
       let kind: PartOutcome['outcome'] = 'external';
+      let spawnedAt: number | undefined;
       if (!p.external) {
         const existing = state.parts[p.name];
         if (existing && isAlive(existing.pid, existing.procStart)) {
@@ -259,6 +261,7 @@ export async function up(settings: StackSettings, options: UpOptions): Promise<U
         } else {
           await p.prepare?.();
           if (aborted) throw new Aborted();
+          spawnedAt = performance.now();
           ({ pid, procStart } = spawnDetached(p.launch(), p.log));
           started.push(p);
           state = withPart(state, p.name, {
@@ -274,6 +277,18 @@ export async function up(settings: StackSettings, options: UpOptions): Promise<U
         }
       }
       let died = false;
+      let servingAt: number | undefined;
+      let healthyAt = 0;
+      let startup: ServiceStartup | undefined;
+      const check = async (): Promise<boolean> => {
+        if (!p.probe) return p.healthy();
+        const probe = await p.probe();
+        const at = performance.now();
+        if (probe.answered) servingAt ??= at;
+        startup = probe.startup ?? startup;
+        healthyAt = at;
+        return probe.ok;
+      };
       const healthy = await waitUntil(
         async () => {
           if (aborted) throw new Aborted();
@@ -281,10 +296,10 @@ export async function up(settings: StackSettings, options: UpOptions): Promise<U
             died = true;
             return true;
           }
-          return p.healthy();
+          return check();
         },
         p.startTimeoutMs,
-        250,
+        p.pollMs ?? 250,
       );
       if (died) throw new PartFailedError(p.name, `${p.name} exited while starting`, tailOf(p.log));
       if (!healthy) {
@@ -301,9 +316,19 @@ export async function up(settings: StackSettings, options: UpOptions): Promise<U
         throw new PartFailedError(p.name, `${p.name}: ${(e as Error).message}`, tailOf(p.log));
       }
       outcome(kind);
-      ctx.log(
-        `${p.name}: healthy${kind === 'running' ? ' (was running)' : ''} after ${((Date.now() - t) / 1000).toFixed(1)}s`,
-      );
+      if (spawnedAt !== undefined && p.probe) {
+        const since = (at: number) => (at - (spawnedAt as number)) / 1000;
+        ctx.log(
+          describeStart(
+            p.name,
+            startTimes(servingAt === undefined ? undefined : since(servingAt), since(healthyAt), startup),
+          ),
+        );
+      } else {
+        ctx.log(
+          `${p.name}: healthy${kind === 'running' ? ' (was running)' : ''} after ${((Date.now() - t) / 1000).toFixed(1)}s`,
+        );
+      }
     };
 
     for (const p of parts) {

@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build, version as esbuildVersion } from 'esbuild';
+
+/** The repository root, found from this file's place in it (packages/build/src). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** Packages (folders under packages/) whose src/main.ts runs as a process: each becomes dist/main.js. */
+export const SERVICES = [
+  'schema-registry',
+  'synchronizer',
+  'command-handler',
+  'graphql-endpoint',
+  'command-generator',
+  'heartbeat',
+  'frontend-server',
+] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/**
+ * Left to node_modules at run time. The Kafka clients other than kafkajs are loaded by a dynamic import only
+ * when KAFKA_CLIENT names them (Confluent's is a native addon, which a bundle cannot hold); GraphiQL's
+ * megabytes of assets are found by path and imported only when turned on; pg-native is pg's optional
+ * native driver, never installed.
+ */
+export const EXTERNAL = [
+  '@confluentinc/kafka-javascript',
+  '@platformatic/kafka',
+  '@graphql-yoga/render-graphiql',
+  'pg-native',
+] as const;
+
+/** What a build was made from, written next to it: the staleness check reads it. */
+export interface BuildRecord {
+  readonly version: 1;
+  /** Date.now() just before esbuild read the sources. */
+  readonly startedMs: number;
+  /** Hash of the settings below and the esbuild version: a change of either rebuilds. */
+  readonly key: string;
+  /** Every file the bundle was made from (absolute), plus the lockfile and this build code. */
+  readonly inputs: readonly string[];
+}
+
+export const RECORD_FILE = 'build.json';
+
+/**
+ * One ESM file per service: node then loads one file instead of a few thousand modules (that, and not
+ * running a TypeScript loader, is most of the start time saved). CommonJS dependencies inside an ESM bundle
+ * still call require() and read __dirname, which ESM lacks: the banner provides them.
+ */
+function options(pkgDir: string, outdir: string): BuildOptions {
+  return {
+    absWorkingDir: pkgDir,
+    entryPoints: { main: 'src/main.ts' },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // Stack traces name the .ts files when node runs with --enable-source-maps.
+    sourcemap: 'linked',
+    sourcesContent: false,
+    external: [...EXTERNAL],
+    // Class and function names stay as written: logs, errors and prom-client's names rely on them.
+    keepNames: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+    banner: {
+      js: [
+        "import { createRequire as __obCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __obFileURLToPath } from 'node:url';",
+        'const require = __obCreateRequire(import.meta.url);',
+        'const __filename = __obFileURLToPath(import.meta.url);',
+        "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+      ].join('\n'),
+    },
+  };
+}
+
+/** Key of the build settings: the same for every service (the package folder is left out). */
+export function settingsKey(): string {
+  const { absWorkingDir: _dir, outdir: _out, ...rest } = options('', '');
+  return createHash('sha256').update(JSON.stringify({ esbuildVersion, rest })).digest('hex').slice(0, 16);
+}
+
+/** The build code itself and the lockfile: a change of either can change every bundle. */
+function extraInputs(): string[] {
+  return [fileURLToPath(import.meta.url), join(REPO_ROOT, 'pnpm-lock.yaml')];
+}
+
+/**
+ * Why the build must be redone, or null when it is current. `mtimeOf` answers undefined for a missing
+ * file. An input modified in the millisecond the build started counts as changed: it may have been read
+ * before the write.
+ */
+export function staleReason(
+  record: BuildRecord | undefined,
+  key: string,
+  mtimeOf: (path: string) => number | undefined,
+): string | null {
+  if (record === undefined) return 'no build yet';
+  if (record.version !== 1 || record.key !== key) return 'the build settings changed';
+  for (const input of record.inputs) {
+    const mtime = mtimeOf(input);
+    if (mtime === undefined) return `${relative(REPO_ROOT, input)} is gone`;
+    if (mtime >= record.startedMs) return `${relative(REPO_ROOT, input)} changed`;
+  }
+  return null;
+}
+
+export function packageDir(service: string, root = REPO_ROOT): string {
+  return join(root, 'packages', service);
+}
+
+/** The file node runs: packages/<service>/dist/main.js. */
+export function builtEntry(service: string, root = REPO_ROOT): string {
+  return join(packageDir(service, root), 'dist', 'main.js');
+}
+
+export function readRecord(dist: string): BuildRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dist, RECORD_FILE), 'utf8')) as BuildRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+function mtimeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why packages/<service>/dist is out of date, or null. A few thousand stat calls: milliseconds. */
+export function serviceStaleReason(service: string, root = REPO_ROOT): string | null {
+  return staleReason(readRecord(join(packageDir(service, root), 'dist')), settingsKey(), mtimeOf);
+}
+
+export interface BuildResult {
+  readonly service: string;
+  readonly ms: number;
+  readonly bytes: number;
+}
+
+/**
+ * Bundles packages/<service>/src/main.ts into packages/<service>/dist. The bundle goes to a sibling scratch
+ * folder first (same depth, so the source map's relative paths hold) and replaces dist in one rename: a
+ * process of another profile starting from dist never reads half a build.
+ */
+export async function buildService(service: string, root = REPO_ROOT): Promise<BuildResult> {
+  const dir = packageDir(service, root);
+  if (!existsSync(join(dir, 'src', 'main.ts')))
+    throw new Error(`packages/${service}/src/main.ts does not exist`);
+  const dist = join(dir, 'dist');
+  const scratch = join(dir, `.dist-${process.pid}`);
+  const old = join(dir, `.dist-old-${process.pid}`);
+  rmSync(scratch, { recursive: true, force: true });
+  const startedMs = Date.now();
+  const t0 = performance.now();
+  try {
+    const result = await build(options(dir, scratch));
+    const inputs = Object.keys(result.metafile?.inputs ?? {}).map((p) => resolve(dir, p));
+    const record: BuildRecord = {
+      version: 1,
+      startedMs,
+      key: settingsKey(),
+      inputs: [...inputs, ...extraInputs()],
+    };
+    writeFileSync(join(scratch, RECORD_FILE), `${JSON.stringify(record)}\n`);
+    const bytes = statSync(join(scratch, 'main.js')).size;
+    rmSync(old, { recursive: true, force: true });
+    if (existsSync(dist)) renameSync(dist, old);
+    renameSync(scratch, dist);
+    rmSync(old, { recursive: true, force: true });
+    return { service, ms: performance.now() - t0, bytes };
+  } catch (e) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw e;
+  }
+}
