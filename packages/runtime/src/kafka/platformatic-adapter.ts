@@ -180,6 +180,33 @@ function produceTo(target: Producer | Transaction) {
   };
 }
 
+/**
+ * A plain producer's send, one request per partition. The client answers a request in which one partition
+ * failed (a leader just moved) by sending all of it again; without sequence numbers the broker then writes
+ * the other partitions' records twice, so each partition goes on its own and only a failed one is repeated.
+ */
+function produceByPartition(producer: Producer) {
+  const partitioner = javaPartitioner();
+  return async (records: ProducerRecord[]) => {
+    await call(async () => {
+      const topics = [...new Set(records.map((r) => r.topic))];
+      const meta = await producer.metadata({ topics });
+      const groups = new Map<string, Message[]>();
+      for (const m of toMessages(records) as Message[]) {
+        const count = meta.topics.get(m.topic)?.partitionsCount ?? 1;
+        const partition = partitioner(m, m.key as Buffer | undefined) % count;
+        const key = `${m.topic}\u0000${partition}`;
+        const list = groups.get(key) ?? [];
+        list.push({ ...m, partition });
+        groups.set(key, list);
+      }
+      await Promise.all(
+        [...groups.values()].map((messages) => producer.send({ messages, acks: ProduceAcks.ALL })),
+      );
+    });
+  };
+}
+
 // ---------------------------------------------------------------------------------------------- consumer
 
 interface PartitionState {
@@ -409,9 +436,12 @@ class PlatformaticConsumer implements KafkaConsumer {
     assignments: readonly { topic: string; partitions: number[] }[],
   ) {
     if (this.#stopped) return;
-    // Ownership of a partition kept across a rebalance is unbroken only from one generation to the next
-    // with the same member id; otherwise someone else may have moved its commit, so it starts over.
-    const continuous = generationId === this.#generation + 1 && memberId === this.#memberId;
+    // Ownership of a partition kept across a rebalance is unbroken only from one generation to the next (or
+    // a repeated join of the same one) with the same member id; otherwise someone else may have moved its
+    // commit, so it starts over from the commit.
+    const continuous =
+      memberId === this.#memberId &&
+      (generationId === this.#generation || generationId === this.#generation + 1);
     const next = new Map<string, PartitionState>();
     const assignment: Assignment[] = [];
     for (const { topic, partitions } of assignments) {
@@ -782,7 +812,7 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
         autocreateTopics: false,
         ...(options.maxInFlightOne ? { maxInflights: 1 } : {}),
       });
-      const queue = new SendQueue(produceTo(producer));
+      const queue = new SendQueue(idempotent ? produceTo(producer) : produceByPartition(producer));
       return {
         connect: () =>
           call(async () => {
@@ -879,6 +909,31 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
         );
         return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
       };
+      /** Until the brokers' metadata shows at least `count(topic)` partitions of each topic, all led. */
+      const waitForLeaders = async (names: readonly string[], count: (topic: string) => number) => {
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const meta = await metadataOf(admin, names).catch(() => undefined);
+          const ready = names.every((n) => {
+            const t = meta?.topics.get(n);
+            return (
+              t !== undefined &&
+              t.partitionsCount >= Math.max(1, count(n)) &&
+              t.partitions.every((p) => p !== undefined && p.leader >= 0)
+            );
+          });
+          if (ready) return;
+          if (Date.now() > deadline) {
+            throw kafkaError(
+              'LEADER_NOT_AVAILABLE',
+              `no leaders for ${names.join(', ')} after 30 s`,
+              true,
+              undefined,
+            );
+          }
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
       return {
         connect: () => call(async () => void (await admin.metadata({ topics: [] }))),
         createTopics: async (topics) => {
@@ -895,33 +950,14 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
             });
           }
           // Created is not yet usable: wait until every partition has a leader.
-          const names = topics.map((t) => t.topic);
-          const deadline = Date.now() + 30_000;
-          for (;;) {
-            const meta = await metadataOf(admin, names).catch(() => undefined);
-            const ready = names.every((n) => {
-              const t = meta?.topics.get(n);
-              return (
-                t !== undefined &&
-                t.partitionsCount > 0 &&
-                t.partitions.every((p) => p !== undefined && p.leader >= 0)
-              );
-            });
-            if (ready) return;
-            if (Date.now() > deadline) {
-              throw kafkaError(
-                'LEADER_NOT_AVAILABLE',
-                `no leaders for ${names.join(', ')} after 30 s`,
-                true,
-                undefined,
-              );
-            }
-            await new Promise((r) => setTimeout(r, 100));
-          }
+          const counts = new Map(topics.map((t) => [t.topic, t.numPartitions]));
+          await waitForLeaders([...counts.keys()], (n) => counts.get(n) ?? 0);
         },
         deleteTopics: (topics) => call(() => admin.deleteTopics({ topics: [...topics] })),
-        createPartitions: (topic, count) =>
-          call(() => admin.createPartitions({ topics: [{ name: topic, count }] })),
+        createPartitions: async (topic, count) => {
+          await call(() => admin.createPartitions({ topics: [{ name: topic, count }] }));
+          await waitForLeaders([topic], () => count);
+        },
         describeTopicConfigs: async (topic, names) => {
           const [description] = await call(() =>
             admin.describeConfigs({
@@ -938,9 +974,10 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
           for (const c of description?.configs ?? []) if (typeof c.value === 'string') out[c.name] = c.value;
           return out;
         },
-        // IncrementalAlterConfigs sets only the named configs; the others keep their values.
-        alterTopicConfigs: (topic, configs) =>
-          call(() =>
+        // IncrementalAlterConfigs sets only the named configs; the others keep their values. The broker
+        // answers before every broker applies the change, so it resolves once a describe shows it.
+        alterTopicConfigs: async (topic, configs) => {
+          await call(() =>
             admin.incrementalAlterConfigs({
               resources: [
                 {
@@ -954,7 +991,21 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
                 },
               ],
             }),
-          ),
+          );
+          const names = Object.keys(configs);
+          for (let attempt = 0; attempt < 50; attempt++) {
+            const [description] = await call(() =>
+              admin.describeConfigs({
+                resources: [
+                  { resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: names },
+                ],
+              }),
+            );
+            const now = new Map((description?.configs ?? []).map((c) => [c.name, c.value]));
+            if (names.every((n) => now.get(n) === configs[n])) return;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        },
         fetchTopicOffsets: async (topic) => {
           const { partitionsCount } = await partitionsOf(topic);
           const low = await listOffsets(topic, ListOffsetTimestamps.EARLIEST, partitionsCount);
