@@ -12,7 +12,7 @@ import type { ConsumedMessage, KafkaAdmin, KafkaClient, KafkaClientName } from '
  * The port's contract, run against every adapter on the real broker: what the services rely on, so a client
  * that passes here can carry the bank. Adapters join the list as they are built.
  */
-const ADAPTERS: readonly KafkaClientName[] = ['kafkajs'];
+const ADAPTERS: readonly KafkaClientName[] = ['kafkajs', 'confluent'];
 
 const logger = createLogger('port-test', 'warn');
 
