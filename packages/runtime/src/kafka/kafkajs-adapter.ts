@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import {
+import kafkajs, {
   type Consumer,
   type EachBatchPayload,
   Kafka,
-  KafkaJSError,
   type KafkaMessage,
   logLevel,
   Partitioners,
@@ -28,6 +27,10 @@ import type {
   TransactionalProducer,
   TransactionalProducerOptions,
 } from './types.ts';
+
+// kafkajs exports its error classes by spreading an object, which Node's ESM loader cannot see as named
+// exports (only bundling test runners can): they are taken from the module object.
+const { KafkaJSError } = kafkajs;
 
 /** kafkajs' errors carry the protocol error's name as `type` and a `retriable` flag. */
 export function mapKafkajsError(error: unknown): KafkaClientError {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stackEnv } from '@open-bank/stack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
@@ -6,7 +7,7 @@ import { waitFor } from '../testing/wait.ts';
 import { createKafkaClient } from './client.ts';
 import { FENCED, KafkaClientError } from './errors.ts';
 import { partitionOf } from './murmur2.ts';
-import type { ConsumedMessage, KafkaAdmin, KafkaClient, KafkaClientName } from './types.ts';
+import type { Assignment, ConsumedMessage, KafkaAdmin, KafkaClient, KafkaClientName } from './types.ts';
 
 /**
  * The port's contract, run against every adapter on the real broker: what the services rely on, so a client
@@ -225,6 +226,32 @@ describe.each(ADAPTERS)('Kafka port on %s', (name) => {
     await producer.disconnect();
     const second = await consume((s) => s.includes('late'));
     expect(second).toEqual(['late']);
+  });
+
+  it('reports its assignment when it joins, and holds records back while paused until resumed', async () => {
+    const t = await topic('pause');
+    const consumer = client.consumer({ groupId: `port-${run}-pause`, topics: [t], maxWaitTimeMs: 100 });
+    const assignments: Assignment[][] = [];
+    consumer.onAssignment((a) => assignments.push(a));
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.run(async (batch) => {
+      seen.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+    });
+    await waitFor(() => consumer.assignment().length > 0, { timeoutMs: 30_000 });
+    expect(consumer.assignment()).toEqual([{ topic: t, partitions: [0] }]);
+    expect(assignments.at(-1)).toEqual([{ topic: t, partitions: [0] }]);
+    consumer.pause();
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send([{ topic: t, key: 'k', value: Buffer.from('held') }]);
+    await producer.disconnect();
+    await sleep(1_000);
+    expect(seen).toEqual([]);
+    consumer.resume();
+    await waitFor(() => seen.includes('held'), { timeoutMs: 30_000 });
+    await consumer.disconnect();
+    expect(seen).toEqual(['held']);
   });
 
   it('manages topics: configs kept when others change, partitions grown, metadata, clear errors', async () => {
