@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stackEnv } from '@open-bank/stack/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
+import { TEST_KAFKA_CLIENTS } from '../testing/kafka-clients.ts';
 import { waitFor } from '../testing/wait.ts';
 import { createKafkaClient } from './client.ts';
 import { FENCED, KafkaClientError } from './errors.ts';
 import { partitionOf } from './murmur2.ts';
-import type { ConsumedMessage, KafkaAdmin, KafkaClient, KafkaClientName } from './types.ts';
+import type { Assignment, ConsumedMessage, KafkaAdmin, KafkaClient, KafkaClientName } from './types.ts';
 
 /**
  * The port's contract, run against every adapter on the real broker: what the services rely on, so a client
- * that passes here can carry the bank. Adapters join the list as they are built.
+ * that passes here can carry the bank. TEST_KAFKA_CLIENTS narrows the list while working on one adapter.
  */
-const ADAPTERS: readonly KafkaClientName[] = ['kafkajs', 'platformatic'];
+const ADAPTERS = TEST_KAFKA_CLIENTS;
 
 const logger = createLogger('port-test', 'warn');
 
@@ -291,6 +293,32 @@ describe.each(ADAPTERS)('Kafka port on %s', (name) => {
     await producer.disconnect();
     const second = await consume((s) => s.includes('late'));
     expect(second).toEqual(['late']);
+  });
+
+  it('reports its assignment when it joins, and holds records back while paused until resumed', async () => {
+    const t = await topic('pause');
+    const consumer = client.consumer({ groupId: `port-${run}-pause`, topics: [t], maxWaitTimeMs: 100 });
+    const assignments: Assignment[][] = [];
+    consumer.onAssignment((a) => assignments.push(a));
+    const seen: string[] = [];
+    await consumer.connect();
+    await consumer.run(async (batch) => {
+      seen.push(...batch.messages.map((m) => m.value?.toString() ?? ''));
+    });
+    await waitFor(() => consumer.assignment().length > 0, { timeoutMs: 30_000 });
+    expect(consumer.assignment()).toEqual([{ topic: t, partitions: [0] }]);
+    expect(assignments.at(-1)).toEqual([{ topic: t, partitions: [0] }]);
+    consumer.pause();
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send([{ topic: t, key: 'k', value: Buffer.from('held') }]);
+    await producer.disconnect();
+    await sleep(1_000);
+    expect(seen).toEqual([]);
+    consumer.resume();
+    await waitFor(() => seen.includes('held'), { timeoutMs: 30_000 });
+    await consumer.disconnect();
+    expect(seen).toEqual(['held']);
   });
 
   it('manages topics: configs kept when others change, partitions grown, metadata, clear errors', async () => {

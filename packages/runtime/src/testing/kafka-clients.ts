@@ -23,7 +23,7 @@ function clientList(): Parser<KafkaClientName[]> {
 export const TEST_KAFKA_CLIENTS: readonly KafkaClientName[] = parseConfig(
   {
     clients: envVar('TEST_KAFKA_CLIENTS', clientList(), {
-      default: 'kafkajs',
+      default: KAFKA_CLIENTS.join(','),
       description: 'the Kafka clients the per-adapter int tests run on',
     }),
   },
