@@ -8,7 +8,7 @@ import { waitFor } from '../testing/wait.ts';
 import { createKafkaClient } from './client.ts';
 import { FENCED, KafkaClientError } from './errors.ts';
 import { partitionOf } from './murmur2.ts';
-import type { Assignment, ConsumedMessage, KafkaAdmin, KafkaClient, KafkaClientName } from './types.ts';
+import type { Assignment, ConsumedMessage, KafkaAdmin, KafkaClient } from './types.ts';
 
 /**
  * The port's contract, run against every adapter on the real broker: what the services rely on, so a client
