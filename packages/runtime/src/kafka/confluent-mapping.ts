@@ -108,7 +108,13 @@ export function transactionalSettings(options: TransactionalProducerOptions) {
   return {
     ...producerSettings({ idempotent: true }),
     'transactional.id': options.transactionalId,
-    ...(options.transactionTimeoutMs ? { 'transaction.timeout.ms': options.transactionTimeoutMs } : {}),
+    ...(options.transactionTimeoutMs
+      ? {
+          'transaction.timeout.ms': options.transactionTimeoutMs,
+          // librdkafka refuses a socket time-out (default 60 s) longer than the transaction's plus 100 ms.
+          'socket.timeout.ms': Math.min(60_000, options.transactionTimeoutMs + 100),
+        }
+      : {}),
     // librdkafka retries a request refused as CONCURRENT_TRANSACTIONS after its retry back-off; the port's
     // first retry time is that back-off's start (it doubles from there up to retry.backoff.max.ms).
     'retry.backoff.ms': options.firstRetryMs ?? 20,

@@ -112,6 +112,10 @@ describe('librdkafka settings', () => {
       'retry.backoff.ms': 20,
     });
     expect(transactionalSettings({ transactionalId: 't', firstRetryMs: 5 })['retry.backoff.ms']).toBe(5);
+    // A short transaction time-out needs a socket time-out within it, or librdkafka refuses the config.
+    expect(
+      transactionalSettings({ transactionalId: 't', transactionTimeoutMs: 15_000 })['socket.timeout.ms'],
+    ).toBe(15_100);
   });
 
   it('consumers read committed from the beginning without auto-commit unless told otherwise', () => {
