@@ -53,7 +53,9 @@ export async function localTarget(
   startIfNeeded = true,
   wish: StackWish = {},
 ): Promise<BenchTarget> {
-  const settings = stackSettings({ profile, brokers: wish.brokers, portOffset }, env);
+  // The stack's settings carry KAFKA_CLIENT into every service it starts, so they must see the wish.
+  const upEnv = wish.kafkaClient ? { ...env, KAFKA_CLIENT: wish.kafkaClient } : env;
+  const settings = stackSettings({ profile, brokers: wish.brokers, portOffset }, upEnv);
   let parts = await status(settings, { env });
   const missing = notRunning(parts);
   if (missing.length > 0 && !startIfNeeded) {
@@ -61,7 +63,6 @@ export async function localTarget(
   }
   if (missing.length > 0) {
     log(`stack ${profile}: ${missing.join(', ')} not running, starting the stack`);
-    const upEnv = wish.kafkaClient ? { ...env, KAFKA_CLIENT: wish.kafkaClient } : env;
     await up(settings, { env: upEnv, log });
     parts = await status(settings, { env });
     const still = notRunning(parts);

@@ -56,6 +56,10 @@ function options(pkgDir: string, outdir: string): BuildOptions {
     entryPoints: { main: 'src/main.ts' },
     outdir,
     bundle: true,
+    // The Kafka adapters are dynamic imports: split into chunks of their own, the one KAFKA_CLIENT names is the
+    // only one loaded, and with it its client library (else esbuild hoists every adapter's imports to the top).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     platform: 'node',
     format: 'esm',
     target: 'node20',
