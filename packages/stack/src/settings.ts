@@ -20,6 +20,8 @@ export interface CliArgs {
   readonly json: boolean;
   /** up/start: only these parts (and what they need). */
   readonly only: readonly string[] | undefined;
+  /** up/start: KAFKA_CLIENT of every service; undefined: the environment's, else kafkajs. */
+  readonly kafkaClient?: KafkaClientName | undefined;
 }
 
 export const USAGE = `Usage: pnpm stack <command> [options]
@@ -34,6 +36,7 @@ Options:
   --profile <name>     dev (default, Kafka 9092), test (+10000) or any name with --port-offset
   --port-offset <n>    shift every port by n (needed for profiles other than dev and test)
   --brokers 1|3        Kafka nodes (default: as the profile's data was formatted, else 1)
+  --kafka-client <c>   (up/start) the services' Kafka client: kafkajs (default), confluent or platformatic
   --only <parts>       (up/start) only these parts and what they need, e.g. --only kafka,postgres
   --fresh              (up/start) delete the profile's data first
   --wipe               (down) delete the profile's data afterwards
@@ -42,6 +45,7 @@ Environment:
   DB_HOSTNAME, DB_PORT           use this PostgreSQL server instead of starting one (port default 5432)
   DB_PASSWORD                    password of the service roles (default open-bank)
   DB_ADMIN_USER, DB_ADMIN_PASSWORD  superuser for migrations (default postgres/postgres)
+  KAFKA_CLIENT                   the services' Kafka client, as --kafka-client (the option wins)
   KAFKA_HEAP_OPTS                JVM heap of each broker (default ${DEFAULT_KAFKA_HEAP_OPTS})
   STACK_START_TIMEOUT            seconds a part may take to become healthy (default 120)`;
 
@@ -54,6 +58,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let wipe = false;
   let json = false;
   let only: string[] | undefined;
+  let kafkaClient: KafkaClientName | undefined;
   const rest = [...argv];
   const value = (flag: string): string => {
     const v = rest.shift();
@@ -83,6 +88,13 @@ export function parseArgs(argv: readonly string[]): CliArgs {
           throw new UsageError(`--port-offset must be a whole number from 0 to 50000, got '${v}'`);
         }
         portOffset = Number(v);
+        break;
+      }
+      case '--kafka-client': {
+        const v = value(arg);
+        if (!(KAFKA_CLIENTS as readonly string[]).includes(v))
+          throw new UsageError(`--kafka-client must be one of ${KAFKA_CLIENTS.join(', ')}, got '${v}'`);
+        kafkaClient = v as KafkaClientName;
         break;
       }
       case '--fresh':
@@ -115,7 +127,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(profile)) {
     throw new UsageError(`--profile must be lower-case letters, digits and '-', got '${profile}'`);
   }
-  return { command: command ?? 'help', profile, brokers, portOffset, fresh, wipe, json, only };
+  return { command: command ?? 'help', profile, brokers, portOffset, fresh, wipe, json, only, kafkaClient };
 }
 
 /** The Kafka clients a service can be started on (its `KAFKA_CLIENT`); kafkajs is the default. */
@@ -166,7 +178,7 @@ function envSpec(env: Env) {
 }
 
 export function stackSettings(
-  args: Pick<CliArgs, 'profile' | 'brokers' | 'portOffset'>,
+  args: Pick<CliArgs, 'profile' | 'brokers' | 'portOffset' | 'kafkaClient'>,
   env: Env,
 ): StackSettings {
   const config = parseConfig(envSpec(env), env);
@@ -187,6 +199,6 @@ export function stackSettings(
     dbAdminUser: config.dbAdminUser,
     dbAdminPassword: config.dbAdminPassword,
     startTimeoutMs: config.startTimeout * 1000,
-    kafkaClient: config.kafkaClient,
+    kafkaClient: args.kafkaClient ?? config.kafkaClient,
   };
 }

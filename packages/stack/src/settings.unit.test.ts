@@ -55,6 +55,11 @@ describe('stackSettings', () => {
       kafkaClient: 'kafkajs',
     });
     expect(stackSettings(args, { KAFKA_CLIENT: 'confluent' }).kafkaClient).toBe('confluent');
+    expect(
+      stackSettings({ ...args, kafkaClient: 'platformatic' }, { KAFKA_CLIENT: 'confluent' }).kafkaClient,
+    ).toBe('platformatic');
+    expect(parseArgs(['up', '--kafka-client', 'confluent']).kafkaClient).toBe('confluent');
+    expect(() => parseArgs(['up', '--kafka-client', 'rdkafka'])).toThrow(/--kafka-client must be one of/);
   });
 
   it('uses an external server when DB_HOSTNAME is set, on DB_PORT or 5432', () => {
