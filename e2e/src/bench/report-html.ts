@@ -19,12 +19,17 @@ function headlineTable(report: BenchReport): string {
   return `<table><thead><tr><th>category</th><th>ran on</th><th>runs</th><th>max load reached (msg/s, mean)</th><th>driver latency at 100 msg/s (ms, mean)</th><th>at 500</th><th>at 1000</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+function handlerStart(r: BenchReport['runs'][number]): string {
+  const s = r.handlerStartMs;
+  return s ? `${s.serving}${s.joined === undefined ? '' : ` / ${s.joined}`}` : '';
+}
+
 function runsTable(report: BenchReport): string {
   const rows = report.runs.map(
     (r) =>
-      `<tr><td>${esc(r.name)}</td><td>${esc(r.category)}</td><td>${esc(r.startedAt)}</td><td>${esc(r.commit?.slice(0, 10) ?? '')}</td><td>${esc(r.machine)}</td><td>${esc(r.kafkaClient ?? '')}</td><td>${r.brokers ?? '?'}</td><td>${esc(`${r.mode ?? ''} ${r.preset ?? ''}`.trim())}</td><td>${r.loops}</td><td>${r.timeouts}</td><td>${r.maxLoad}</td><td>${esc(r.endReason ?? 'cut short')}</td></tr>`,
+      `<tr><td>${esc(r.name)}</td><td>${esc(r.category)}</td><td>${esc(r.startedAt)}</td><td>${esc(r.commit?.slice(0, 10) ?? '')}</td><td>${esc(r.machine)}</td><td>${esc(r.kafkaClient ?? '')}</td><td>${r.brokers ?? '?'}</td><td>${esc(`${r.mode ?? ''} ${r.preset ?? ''}`.trim())}</td><td>${r.loops}</td><td>${r.timeouts}</td><td>${r.maxLoad}</td><td>${handlerStart(r)}</td><td>${esc(r.endReason ?? 'cut short')}</td></tr>`,
   );
-  return `<table><thead><tr><th>run</th><th>category</th><th>started</th><th>commit</th><th>machine</th><th>Kafka client</th><th>brokers</th><th>mode</th><th>loops</th><th>time-outs</th><th>max load</th><th>ended</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>run</th><th>category</th><th>started</th><th>commit</th><th>machine</th><th>Kafka client</th><th>brokers</th><th>mode</th><th>loops</th><th>time-outs</th><th>max load</th><th>handler start (serving / joined, ms)</th><th>ended</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Per category: latency p50/p90/p99 beside mean ± standard error at every load, in-page and driver. */

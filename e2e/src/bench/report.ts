@@ -215,6 +215,7 @@ export function buildReport(
         mode: setup.mode,
         preset: setup.preset,
         ...(r.end ? { endReason: r.end.reason } : {}),
+        ...handlerStart(r),
       });
     }
     const setup = setupOf(members);
@@ -230,6 +231,17 @@ export function buildReport(
     });
   }
   return { generatedAt: now.toISOString(), components, runs: infos, categories };
+}
+
+function handlerStart(r: ParsedRun): Pick<BenchRunInfo, 'handlerStartMs'> {
+  const s = r.header.startup?.['command-handler'];
+  if (!s) return {};
+  return {
+    handlerStartMs: {
+      serving: Math.round(s.servingMs),
+      ...(s.joinedMs === undefined ? {} : { joined: Math.round(s.joinedMs) }),
+    },
+  };
 }
 
 /** Parses the `--categories` option: a JSON object of category → pattern or list of patterns. */

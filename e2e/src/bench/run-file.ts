@@ -33,6 +33,14 @@ export interface RunHeader {
   readonly brokers?: number;
   readonly mode?: 'ramp' | 'steady';
   readonly preset?: string;
+  /** Per service, its start as its /health reported it when the run began (absent in older runs). */
+  readonly startup?: Readonly<Record<string, ServiceStartup>>;
+}
+
+/** Milliseconds from a service's process start until it served, and until its consumer groups joined. */
+export interface ServiceStartup {
+  readonly servingMs: number;
+  readonly joinedMs?: number;
 }
 
 /**

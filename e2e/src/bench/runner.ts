@@ -23,6 +23,7 @@ import {
   type RunRecord,
   type RunRow,
   runFileName,
+  type ServiceStartup,
 } from './run-file.ts';
 import type { BenchTarget } from './target.ts';
 
@@ -149,6 +150,41 @@ async function heartbeat(url: string, change?: Partial<HeartbeatState>): Promise
 }
 
 /**
+ * How long each service took to start, from the `startup` its /health reports (beside /metrics): serving,
+ * and the slowest consumer-group join. Services that do not say are left out.
+ */
+export async function startupOf(
+  metrics: Readonly<Record<string, string>>,
+): Promise<Record<string, ServiceStartup>> {
+  const out: Record<string, ServiceStartup> = {};
+  await Promise.all(
+    Object.entries(metrics).map(async ([service, url]) => {
+      try {
+        const res = await fetch(url.replace(/\/metrics$/, '/health'), { signal: AbortSignal.timeout(2_000) });
+        const body = (await res.json()) as { startup?: unknown };
+        const s = parseStartup(body.startup);
+        if (s) out[service] = s;
+      } catch {
+        // A service without /health figures simply has no start time in the run.
+      }
+    }),
+  );
+  return out;
+}
+
+/** The serving moment and the slowest group join of a /health `startup` field, if it has them. */
+export function parseStartup(raw: unknown): ServiceStartup | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as { servingMs?: unknown; groups?: unknown };
+  if (typeof r.servingMs !== 'number') return undefined;
+  let joinedMs: number | undefined;
+  if (typeof r.groups === 'object' && r.groups !== null)
+    for (const g of Object.values(r.groups as Record<string, { joinedMs?: unknown }>))
+      if (typeof g?.joinedMs === 'number') joinedMs = Math.max(joinedMs ?? 0, g.joinedMs);
+  return { servingMs: r.servingMs, ...(joinedMs === undefined ? {} : { joinedMs }) };
+}
+
+/**
  * One benchmark run (SPEC §5): log in, then one timed interaction per loop while the heartbeat rate rises,
  * writing a row per loop to the run file as it goes (a run cut short still leaves its rows).
  */
@@ -174,6 +210,7 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
       : { brokers: target.brokers ?? options.brokers }),
     mode: options.mode,
     preset: options.preset,
+    startup: await startupOf(target.metrics),
   };
   writeFileSync(file, formatRecord(header));
 

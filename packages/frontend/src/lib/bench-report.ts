@@ -74,6 +74,8 @@ export interface BenchRunInfo {
   readonly preset?: string;
   /** Why the run ended (absent for a run cut short). */
   readonly endReason?: string;
+  /** The command handler's start when the run began: ms until serving and until its group joined. */
+  readonly handlerStartMs?: { readonly serving: number; readonly joined?: number };
 }
 
 /** What all runs of a category ran on; `mixed` where they differ. */
