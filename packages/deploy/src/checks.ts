@@ -6,9 +6,12 @@ import {
   type ComposeService,
   healthcheckTool,
   memoryBytes,
+  parseCompose,
+  type Vars,
 } from './compose.ts';
 import {
   type Dockerfile,
+  type DockerfileStage,
   declaredArgs,
   effectiveUser,
   isRootUser,
@@ -494,6 +497,207 @@ export function checkDockerfileVersions(dockerfile: Dockerfile, facts: Dockerfil
         `stage ${s.name ?? '?'} runs ${s.base}, the repository's engines say Node.js ${facts.nodeMajor}`,
       );
     }
+  }
+  return problems;
+}
+
+/** A variable whoever runs Compose chooses (shell or .env), which every service reading it must receive. */
+export interface HostChoice {
+  readonly variable: string;
+  /** What the services get when the host sets nothing (or sets it empty). */
+  readonly fallback: string;
+  /** Every value the host may choose. */
+  readonly values: readonly string[];
+}
+
+/**
+ * Every active service whose config spec reads the variable receives the host's choice, and the fallback
+ * when there is none: a service that relies on its own default would silently ignore the host. The file
+ * is read once per value, as Compose reads it with that variable in its environment.
+ */
+export function checkHostChoice(
+  text: string,
+  choice: HostChoice,
+  facts: Pick<ComposeFacts, 'configSpecs'>,
+  options: { readonly profiles?: readonly string[]; readonly vars?: Vars } = {},
+): string[] {
+  const { profiles = [], vars = {} } = options;
+  const problems: string[] = [];
+  const servicesWith = (value: string | undefined) =>
+    activeServices(parseCompose(text, { ...vars, [choice.variable]: value }), profiles);
+  const specOf = (s: ComposeService) => {
+    const service = s.build?.args.SERVICE;
+    return service === undefined ? undefined : facts.configSpecs[service];
+  };
+  const readers = servicesWith(undefined).filter((s) =>
+    Object.values(specOf(s) ?? {}).some((v) => v.variable === choice.variable),
+  );
+  if (readers.length === 0) problems.push(`no service reads ${choice.variable}`);
+  const cases: [string | undefined, string][] = [
+    [undefined, choice.fallback],
+    ['', choice.fallback],
+    ...choice.values.map((v): [string, string] => [v, v]),
+  ];
+  for (const [hostValue, want] of cases) {
+    const byName = new Map(servicesWith(hostValue).map((s) => [s.name, s]));
+    const host = hostValue === undefined ? 'unset' : `'${hostValue}'`;
+    for (const reader of readers) {
+      const s = byName.get(reader.name);
+      const spec = specOf(reader);
+      if (!s || !spec) continue;
+      const got = s.environment[choice.variable];
+      if (got === undefined) {
+        problems.push(`service ${s.name}: ${choice.variable} is not passed on (host ${host})`);
+        continue;
+      }
+      if (got !== want) {
+        problems.push(
+          `service ${s.name}: ${choice.variable} is '${got}' with the host's ${host}, not '${want}'`,
+        );
+        continue;
+      }
+      const env = Object.fromEntries(
+        Object.entries(s.environment).filter((e): e is [string, string] => e[1] !== undefined),
+      );
+      try {
+        parseConfig(spec, env);
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        problems.push(`service ${s.name}: its config rejects ${choice.variable}=${got}: ${e.message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/** A native addon the images build, and the Debian packages its build and its loading need. */
+export interface NativeBindingFacts {
+  /** The repository script that builds it, run as `node <script>`. */
+  readonly script: string;
+  /** Compiler, make, python3 and the -dev packages of the libraries it links. */
+  readonly buildPackages: readonly string[];
+  /** The packages with those libraries' shared objects: all the running image needs. */
+  readonly runtimePackages: readonly string[];
+}
+
+/** Packages of the `apt-get install` commands in a RUN, and whether that RUN keeps the image lean. */
+function aptInstalls(run: string): { packages: string[]; noRecommends: boolean; listsRemoved: boolean }[] {
+  const listsRemoved = /\brm\s+-(?:rf|fr)\s+\/var\/lib\/apt\/lists\b/.test(run);
+  return run
+    .split(/&&|;|\|\|/)
+    .map((command) => /\bapt-get\s+(.*)$/.exec(command.trim())?.[1]?.split(/\s+/) ?? [])
+    .filter((words) => words.includes('install'))
+    .map((words) => {
+      const args = words.slice(words.indexOf('install') + 1);
+      return {
+        packages: args.filter((w) => w !== '' && !w.startsWith('-')),
+        noRecommends: words.includes('--no-install-recommends'),
+        listsRemoved,
+      };
+    });
+}
+
+/** The stage and the stages it builds on (FROM another stage), itself first. */
+function baseChain(dockerfile: Dockerfile, stage: DockerfileStage): DockerfileStage[] {
+  const chain = [stage];
+  for (;;) {
+    const last = chain.at(-1) as DockerfileStage;
+    const base = stageNamed(dockerfile, last.base);
+    if (!base || chain.includes(base)) return chain;
+    chain.push(base);
+  }
+}
+
+/**
+ * The distribution of an image by its tag, e.g. node:20-bookworm-slim → bookworm, node:20-alpine → alpine
+ * (undefined when the tag does not say). A binding built on one distribution loads on the same one: the
+ * C library and the shared libraries' versions are those it was linked against.
+ */
+function imageDistribution(image: string): string | undefined {
+  const tag = image.split('/').at(-1)?.split(':')[1] ?? '';
+  return tag
+    .split('-')
+    .find((part) => part !== 'slim' && !/^\d/.test(part) && part !== 'lts' && part !== 'current');
+}
+
+/**
+ * The target stage can load a native binding: a stage builds it with the repository's script and the
+ * build packages; the target gets it from that stage (COPY --from, directly or through other stages);
+ * the target runs on the same distribution as the build (and never on musl); it installs the shared
+ * libraries, without recommends and without apt lists left behind, and none of the build packages.
+ */
+export function checkNativeBinding(
+  dockerfile: Dockerfile,
+  facts: NativeBindingFacts,
+  target = 'service',
+): string[] {
+  const problems: string[] = [];
+  const stage = stageNamed(dockerfile, target);
+  if (!stage) return [`no stage ${target}`];
+  const runsScript = (r: string) =>
+    r.split(/\s+/).some((w, i, ws) => ws[i - 1] === 'node' && w === facts.script);
+  const builder = dockerfile.stages.find((s) => s.runs.some(runsScript));
+  if (!builder) return [`no stage runs node ${facts.script}`];
+  const name = (s: DockerfileStage) => s.name ?? '?';
+  const installed = (s: DockerfileStage) =>
+    baseChain(dockerfile, s).flatMap((st) => st.runs.flatMap(aptInstalls));
+  const builderPackages = new Set(installed(builder).flatMap((i) => i.packages));
+  const missing = facts.buildPackages.filter((p) => !builderPackages.has(p));
+  if (missing.length > 0)
+    problems.push(`stage ${name(builder)}: builds the binding without ${missing.join(' ')}`);
+  if (
+    !baseChain(dockerfile, builder).some((s) =>
+      s.contextSources.some((c) => c === '.' || posix.normalize(c) === facts.script),
+    )
+  ) {
+    problems.push(`stage ${name(builder)}: runs ${facts.script} but does not copy it in`);
+  }
+
+  // The binding travels by COPY --from (or FROM) from the builder to the target.
+  const reached = new Set<DockerfileStage>();
+  const visit = (s: DockerfileStage) => {
+    if (reached.has(s)) return;
+    reached.add(s);
+    const next = [s.base, ...s.copiesFrom.map((c) => c.from)];
+    for (const n of next) {
+      const from = stageNamed(dockerfile, n);
+      if (from) visit(from);
+    }
+  };
+  visit(stage);
+  if (!reached.has(builder))
+    problems.push(`stage ${target}: does not get the binding stage ${name(builder)} builds`);
+
+  const rootImage = (s: DockerfileStage) => baseChain(dockerfile, s).at(-1)?.base ?? '';
+  const runImage = rootImage(stage);
+  const buildImage = rootImage(builder);
+  const runDistribution = imageDistribution(runImage);
+  if (runDistribution === 'alpine') {
+    problems.push(
+      `stage ${target}: runs on ${runImage} (musl): the binding is built for glibc and does not load`,
+    );
+  } else if (runDistribution === undefined || runDistribution !== imageDistribution(buildImage)) {
+    problems.push(
+      `stage ${target}: runs on ${runImage}, the binding is built on ${buildImage}: not the same distribution`,
+    );
+  }
+
+  const targetInstalls = installed(stage);
+  const runPackages = new Set(targetInstalls.flatMap((i) => i.packages));
+  const absent = facts.runtimePackages.filter((p) => !runPackages.has(p));
+  if (absent.length > 0)
+    problems.push(`stage ${target}: lacks the binding's shared libraries ${absent.join(' ')}`);
+  const heavy = facts.buildPackages.filter((p) => runPackages.has(p));
+  if (heavy.length > 0) problems.push(`stage ${target}: installs build packages ${heavy.join(' ')}`);
+  for (const i of targetInstalls) {
+    if (!i.noRecommends)
+      problems.push(
+        `stage ${target}: apt-get install ${i.packages.join(' ')} without --no-install-recommends`,
+      );
+    if (!i.listsRemoved)
+      problems.push(
+        `stage ${target}: apt-get install ${i.packages.join(' ')} leaves /var/lib/apt/lists in the image`,
+      );
   }
   return problems;
 }

@@ -1,11 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Compose's ${VAR} substitutions
-import { envVar, hostPortList, httpUrl, port, text } from '@open-bank/config';
+import { envVar, hostPortList, httpUrl, oneOf, port, text } from '@open-bank/config';
 import { describe, expect, it } from 'vitest';
 import {
   type ComposeFacts,
   checkCompose,
   checkDockerfileVersions,
+  checkHostChoice,
+  checkNativeBinding,
   checkServiceImage,
+  type NativeBindingFacts,
   type RepoFiles,
 } from './checks.ts';
 import { parseCompose } from './compose.ts';
@@ -386,5 +389,145 @@ describe('checkDockerfileVersions', () => {
       "stage service runs node:20-alpine, the repository's engines say Node.js 22",
       "stage rootly runs node:20-alpine, the repository's engines say Node.js 22",
     ]);
+  });
+});
+
+describe('checkHostChoice', () => {
+  const specs = {
+    reader: { client: envVar('KAFKA_CLIENT', oneOf(['kafkajs', 'confluent']), { default: 'kafkajs' }) },
+    other: { name: envVar('OTHER_NAME', text(), { default: 'x' }) },
+  };
+  const choice = { variable: 'KAFKA_CLIENT', fallback: 'kafkajs', values: ['kafkajs', 'confluent'] };
+  const compose = (readerEnv: string) => `
+x-client: &client
+  KAFKA_CLIENT: \${KAFKA_CLIENT:-kafkajs}
+services:
+  reader:
+    build: { context: ., args: { SERVICE: reader } }
+    environment:
+${readerEnv}
+  other:
+    build: { context: ., args: { SERVICE: other } }
+    environment: { OTHER_NAME: y }
+  off:
+    build: { context: ., args: { SERVICE: reader } }
+    profiles: [later]
+`;
+
+  it('accepts a service that receives the host choice and the fallback', () => {
+    expect(checkHostChoice(compose('      <<: *client'), choice, { configSpecs: specs })).toEqual([]);
+  });
+
+  it('reports a service left to its own default, one that ignores the host, and a value its config refuses', () => {
+    expect(checkHostChoice(compose('      OTHER: "1"'), choice, { configSpecs: specs })).toEqual([
+      'service reader: KAFKA_CLIENT is not passed on (host unset)',
+      "service reader: KAFKA_CLIENT is not passed on (host '')",
+      "service reader: KAFKA_CLIENT is not passed on (host 'kafkajs')",
+      "service reader: KAFKA_CLIENT is not passed on (host 'confluent')",
+    ]);
+    const fixed = checkHostChoice(compose('      KAFKA_CLIENT: kafkajs'), choice, { configSpecs: specs });
+    expect(fixed).toEqual([
+      "service reader: KAFKA_CLIENT is 'kafkajs' with the host's 'confluent', not 'confluent'",
+    ]);
+    // `-` instead of `:-`: an empty host value reaches the service, and its config refuses it.
+    const dash = checkHostChoice(compose('      KAFKA_CLIENT: ${KAFKA_CLIENT-kafkajs}'), choice, {
+      configSpecs: specs,
+    });
+    expect(dash).toEqual(["service reader: KAFKA_CLIENT is '' with the host's '', not 'kafkajs'"]);
+    const refused = checkHostChoice(
+      compose('      <<: *client'),
+      { ...choice, values: ['kafkajs', 'platformatic'] },
+      { configSpecs: specs },
+    );
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(/^service reader: its config rejects KAFKA_CLIENT=platformatic: /);
+  });
+
+  it('reports a choice no service reads, and follows the active profiles', () => {
+    expect(
+      checkHostChoice(
+        compose('      <<: *client'),
+        { ...choice, variable: 'NOBODY' },
+        { configSpecs: specs },
+      ),
+    ).toEqual(['no service reads NOBODY']);
+    const later = checkHostChoice(
+      compose('      <<: *client'),
+      choice,
+      { configSpecs: specs },
+      { profiles: ['later'] },
+    );
+    expect(later).toContain('service off: KAFKA_CLIENT is not passed on (host unset)');
+  });
+});
+
+describe('checkNativeBinding', () => {
+  const native: NativeBindingFacts = {
+    script: 'scripts/build-native.mjs',
+    buildPackages: ['g++', 'libfoo-dev'],
+    runtimePackages: ['libfoo1'],
+  };
+  const GOOD_NATIVE = `ARG BUILD_IMAGE=node:20-bookworm
+ARG NODE_IMAGE=node:20-bookworm-slim
+FROM \${BUILD_IMAGE} AS tools
+RUN apt-get update && apt-get install -y --no-install-recommends g++ libfoo-dev && rm -rf /var/lib/apt/lists/*
+FROM tools AS native
+COPY scripts/build-native.mjs scripts/
+RUN node scripts/build-native.mjs && cp -a build /out
+FROM \${BUILD_IMAGE} AS deps
+COPY --from=native /out /out
+FROM \${NODE_IMAGE} AS runtime-base
+RUN apt-get update \\
+  && apt-get install -y --no-install-recommends libfoo1 \\
+  && rm -rf /var/lib/apt/lists/*
+FROM runtime-base AS service
+COPY --from=deps /app /app
+USER node
+`;
+
+  it('accepts a binding built in one stage and carried to a glibc image with its libraries', () => {
+    expect(checkNativeBinding(parseDockerfile(GOOD_NATIVE), native)).toEqual([]);
+  });
+
+  it('reports a musl or other-distribution runtime, missing libraries and build packages in the image', () => {
+    const alpine = GOOD_NATIVE.replace('NODE_IMAGE=node:20-bookworm-slim', 'NODE_IMAGE=node:20-alpine');
+    expect(checkNativeBinding(parseDockerfile(alpine), native)).toEqual([
+      'stage service: runs on node:20-alpine (musl): the binding is built for glibc and does not load',
+    ]);
+    const bullseye = GOOD_NATIVE.replace(
+      'NODE_IMAGE=node:20-bookworm-slim',
+      'NODE_IMAGE=node:20-bullseye-slim',
+    );
+    expect(checkNativeBinding(parseDockerfile(bullseye), native)).toEqual([
+      'stage service: runs on node:20-bullseye-slim, the binding is built on node:20-bookworm: not the same distribution',
+    ]);
+    const fat = GOOD_NATIVE.replace(
+      'apt-get install -y --no-install-recommends libfoo1 \\\n  && rm -rf /var/lib/apt/lists/*',
+      'apt-get install -y g++',
+    );
+    expect(checkNativeBinding(parseDockerfile(fat), native)).toEqual([
+      "stage service: lacks the binding's shared libraries libfoo1",
+      'stage service: installs build packages g++',
+      'stage service: apt-get install g++ without --no-install-recommends',
+      'stage service: apt-get install g++ leaves /var/lib/apt/lists in the image',
+    ]);
+  });
+
+  it('reports a build without its packages or its script, and a binding that never reaches the target', () => {
+    const bare = GOOD_NATIVE.replace(' g++ libfoo-dev', ' g++').replace(
+      'COPY scripts/build-native.mjs scripts/',
+      'COPY package.json ./',
+    );
+    expect(checkNativeBinding(parseDockerfile(bare), native)).toEqual([
+      'stage native: builds the binding without libfoo-dev',
+      'stage native: runs scripts/build-native.mjs but does not copy it in',
+    ]);
+    const lost = GOOD_NATIVE.replace('COPY --from=native /out /out', 'COPY --from=tools /usr /usr');
+    expect(checkNativeBinding(parseDockerfile(lost), native)).toEqual([
+      'stage service: does not get the binding stage native builds',
+    ]);
+    expect(
+      checkNativeBinding(parseDockerfile(GOOD_NATIVE.replace(/^RUN node .*$/m, 'RUN true')), native),
+    ).toEqual(['no stage runs node scripts/build-native.mjs']);
   });
 });

@@ -7,7 +7,15 @@ import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
 import { heartbeatConfigSpec } from '@open-bank/heartbeat';
 import { synchronizerConfigSpec } from '@open-bank/synchronizer';
 import { describe, expect, it } from 'vitest';
-import { type ComposeFacts, checkCompose, checkDockerfileVersions, checkServiceImage } from './checks.ts';
+import {
+  type ComposeFacts,
+  checkCompose,
+  checkDockerfileVersions,
+  checkHostChoice,
+  checkNativeBinding,
+  checkServiceImage,
+  type NativeBindingFacts,
+} from './checks.ts';
 import { activeServices, parseCompose, parseEnvFile } from './compose.ts';
 import { parseDockerfile, stageNamed } from './dockerfile.ts';
 import { checkObservability, dashboardMetricNames } from './observability.ts';
@@ -55,7 +63,7 @@ const facts: ComposeFacts = {
     'grafana/grafana': ['wget'],
     'alpine/socat': ['nc', 'socat'],
   },
-  // docker/Dockerfile: `service` is node on Alpine, `frontend` nginx on Alpine (BusyBox wget).
+  // docker/Dockerfile: `service` is node on Debian, `frontend` nginx on Alpine (BusyBox wget).
   targetTools: { service: ['node'], frontend: ['wget'] },
   kafkaImage: `apache/kafka:${versions.kafkaVersion}`,
   postgresMajor: versions.postgresMajor,
@@ -63,6 +71,32 @@ const facts: ComposeFacts = {
 };
 
 const composeText = read('docker-compose.yml');
+
+// The issue's choice of Kafka client: every service on the port gets it from the host, kafkajs by default.
+const kafkaClient = {
+  variable: 'KAFKA_CLIENT',
+  fallback: 'kafkajs',
+  values: ['kafkajs', 'confluent', 'platformatic'],
+};
+
+// What scripts/build-kafka-native.mjs needs on Debian (README, Prerequisites), and the shared libraries the
+// binding then loads: librdkafka's zlib, OpenSSL, SASL, zstd, lz4 and curl.
+const kafkaNative: NativeBindingFacts = {
+  script: 'scripts/build-kafka-native.mjs',
+  buildPackages: [
+    'g++',
+    'make',
+    'python3',
+    'pkg-config',
+    'zlib1g-dev',
+    'libssl-dev',
+    'libsasl2-dev',
+    'libzstd-dev',
+    'liblz4-dev',
+    'libcurl4-openssl-dev',
+  ],
+  runtimePackages: ['libssl3', 'libsasl2-2', 'libzstd1', 'liblz4-1', 'libcurl4', 'zlib1g'],
+};
 const cluster3Env = parseEnvFile(read('docker/cluster3.env'));
 
 describe('docker-compose.yml', () => {
@@ -106,6 +140,25 @@ describe('docker-compose.yml', () => {
     expect(env.TRUSTED_PROXIES).toBe('10.0.0.0/8,172.16.0.0/12,192.168.0.0/16');
     const on = parseCompose(composeText, { GRAPHQL_INTROSPECTION: 'true' }).services['graphql-endpoint'];
     expect(parseConfig(graphqlEndpointConfigSpec, on?.environment ?? {}).introspection).toBe(true);
+  });
+
+  it("passes the host's KAFKA_CLIENT, kafkajs by default, to every service on the Kafka port", () => {
+    expect(checkHostChoice(composeText, kafkaClient, facts)).toEqual([]);
+    const profiles = (cluster3Env.COMPOSE_PROFILES ?? '').split(',');
+    expect(checkHostChoice(composeText, kafkaClient, facts, { profiles, vars: cluster3Env })).toEqual([]);
+    // The services whose config reads it are those four; the synchronizer (kafkajs alone) gets nothing.
+    const readers = Object.entries(facts.configSpecs)
+      .filter(([, spec]) => Object.values(spec).some((v) => v.variable === 'KAFKA_CLIENT'))
+      .map(([name]) => name);
+    expect(readers.sort()).toEqual(['command-generator', 'command-handler', 'graphql-endpoint', 'heartbeat']);
+    const chosen = parseCompose(composeText, { KAFKA_CLIENT: 'confluent' }).services;
+    for (const name of readers) {
+      const spec = facts.configSpecs[name] ?? {};
+      expect(
+        (parseConfig(spec, chosen[name]?.environment ?? {}) as { kafkaClient: string }).kafkaClient,
+      ).toBe('confluent');
+    }
+    expect(chosen.synchronizer?.environment).not.toHaveProperty('KAFKA_CLIENT');
   });
 
   it('does not start the extra brokers without the profile', () => {
@@ -183,6 +236,18 @@ describe('docker/Dockerfile', () => {
     const dockerfile = parseDockerfile(read('docker/Dockerfile'));
     expect(checkServiceImage(dockerfile)).toEqual([]);
     expect(stageNamed(dockerfile, 'service')?.cmd).toEqual(['node', '--enable-source-maps', 'dist/main.js']);
+  });
+
+  it('builds the Confluent binding once and runs every service on glibc with its shared libraries', () => {
+    const dockerfile = parseDockerfile(read('docker/Dockerfile'));
+    expect(checkNativeBinding(dockerfile, kafkaNative)).toEqual([]);
+    // The binding reaches the images a compose service is built from (the target compose names).
+    const targets = new Set(
+      Object.values(parseCompose(composeText).services)
+        .filter((s) => s.build?.args.SERVICE !== undefined)
+        .map((s) => s.build?.target),
+    );
+    expect([...targets]).toEqual(['service']);
   });
 
   it('serves the frontend with the repository nginx config', () => {
