@@ -1,14 +1,13 @@
+import { OpenBankError } from '@open-bank/contract';
+
 /** Base of every error the end-to-end helpers throw. */
-export class E2eError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+export class E2eError extends OpenBankError<
+  | 'BROWSER_MISSING'
+  | 'INTERACTION_TIMEOUT'
+  | 'RUN_FILE_INVALID'
+  | 'BENCH_OPTIONS_INVALID'
+  | 'BENCH_TARGET_FAILED'
+> {}
 
 /** No browser at the configured path: nothing is downloaded, Chromium comes from the system. */
 export class BrowserMissingError extends E2eError {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { COMPANY_IBAN } from '@open-bank/contract';
 import { formatCents, TestIds } from '@open-bank/frontend';
 import type { Browser } from 'playwright-core';
 import { BankApp } from '../bank-app.ts';
@@ -27,7 +28,6 @@ import {
 } from './run-file.ts';
 import type { BenchTarget } from './target.ts';
 
-const COMPANY_IBAN = 'NL66OPEN0000000000';
 /** After a time-out, how long the run waits for the balance before it reads what is shown and goes on. */
 const RECOVER_MS = 60_000;
 

@@ -1,45 +1,29 @@
 import { TRACE_HEADER } from '@open-bank/contract';
 import { type Batch, nowMicros, type Outgoing } from '@open-bank/runtime';
-import {
-  type AccountCreationConfirmed,
-  keyFor,
-  type RecordOf,
-  type TopicId,
-  type Topology,
-} from '@open-bank/topology';
+import type { AccountCreationConfirmed, Codec, TopicId } from '@open-bank/topology';
 import type { Command, CommandGenerator } from './generate.ts';
 
 export type Consumed = 'heartbeat' | 'accountCreationConfirmed';
 export const CONSUMED: readonly Consumed[] = ['heartbeat', 'accountCreationConfirmed'];
 export const PRODUCED: readonly TopicId[] = ['confirmAccountCreation', 'confirmMoneyTransfer'];
 
-/** Encodes a record for a topic; the service passes `codec.encode`. */
-export type Encode = <T extends TopicId>(topic: T, value: RecordOf<T>) => Buffer;
+/** Builds an outgoing record of a topic; the service passes the codec. */
+export type Encode = Pick<Codec, 'record'>;
 
 export function toOutgoing(
   commands: readonly Command[],
-  topology: Topology,
   encode: Encode,
   now: Date,
   /** Start of the commands' traces, µs since the epoch; none when undefined. */
   origin?: number,
 ): Outgoing[] {
   const headers = () => (origin === undefined ? undefined : { [TRACE_HEADER]: String(origin) });
-  return commands.map((c) =>
-    c.topic === 'confirmAccountCreation'
-      ? {
-          topic: topology.confirmAccountCreation.name,
-          key: keyFor(topology.confirmAccountCreation, c.value, now),
-          value: encode('confirmAccountCreation', c.value),
-          headers: headers(),
-        }
-      : {
-          topic: topology.confirmMoneyTransfer.name,
-          key: keyFor(topology.confirmMoneyTransfer, c.value, now),
-          value: encode('confirmMoneyTransfer', c.value),
-          headers: headers(),
-        },
-  );
+  return commands.map((c) => ({
+    ...(c.topic === 'confirmAccountCreation'
+      ? encode.record('confirmAccountCreation', c.value, now)
+      : encode.record('confirmMoneyTransfer', c.value, now)),
+    headers: headers(),
+  }));
 }
 
 /**
@@ -48,12 +32,11 @@ export function toOutgoing(
  */
 export function createHandler(options: {
   generator: CommandGenerator;
-  topology: Topology;
   encode: Encode;
   clock: () => Date;
   onCommands?: (commands: readonly Command[]) => void;
 }): (batch: Batch<Consumed>) => Promise<Outgoing[]> {
-  const { generator, topology, encode, clock, onCommands } = options;
+  const { generator, encode, clock, onCommands } = options;
   return async (batch) => {
     const now = clock();
     const commands =
@@ -67,6 +50,6 @@ export function createHandler(options: {
             now,
           );
     onCommands?.(commands);
-    return toOutgoing(commands, topology, encode, now, nowMicros());
+    return toOutgoing(commands, encode, now, nowMicros());
   };
 }

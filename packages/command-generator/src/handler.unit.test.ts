@@ -1,5 +1,5 @@
 import type { Batch } from '@open-bank/runtime';
-import { bytesToUuid, COMPANY_IBAN, resolveTopology, uuidToBytes } from '@open-bank/topology';
+import { bytesToUuid, COMPANY_IBAN, keyFor, resolveTopology, uuidToBytes } from '@open-bank/topology';
 import { describe, expect, it } from 'vitest';
 import { CommandGenerator } from './generate.ts';
 import { type Consumed, createHandler, type Encode } from './handler.ts';
@@ -15,8 +15,13 @@ const random: Random = {
 };
 
 /** Stands in for the codec: the topic and the record as JSON, so a test can read back what was encoded. */
-const encode: Encode = (topic, value) =>
-  Buffer.from(JSON.stringify({ topic, value }, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)));
+const encode: Encode = {
+  record: (topic, value, now) => ({
+    topic: topology[topic].name,
+    key: keyFor(topology[topic], value, now),
+    value: Buffer.from(JSON.stringify({ topic, value }, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))),
+  }),
+};
 const decode = (b: Buffer | null) => JSON.parse(b?.toString('utf8') ?? 'null');
 
 function batch<T extends Consumed>(topic: T, values: unknown[]): Batch<Consumed> {
@@ -31,7 +36,6 @@ describe('createHandler', () => {
   it('turns a batch of beats into one command per beat, keyed by command id, on the topology’s topics', async () => {
     const handle = createHandler({
       generator: new CommandGenerator(random),
-      topology,
       encode,
       clock: () => NOW,
     });
@@ -47,7 +51,7 @@ describe('createHandler', () => {
 
   it('turns confirmed AUTO accounts into salaries and remembers them', async () => {
     const generator = new CommandGenerator(random);
-    const handle = createHandler({ generator, topology, encode, clock: () => NOW });
+    const handle = createHandler({ generator, encode, clock: () => NOW });
     const account = (n: number, a_type: string) => ({
       id: uuidToBytes(`10000000-0000-4000-8000-00000000000${n}`),
       iban: `NL00OPEN000000000${n}`,

@@ -1,14 +1,7 @@
-/** Base of the command handler's errors; `retryable` tells the consumer loop whether to try the batch again. */
-export class CommandHandlerError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of the command handler's errors; the codes travel on dead-letter headers. */
+export class CommandHandlerError extends OpenBankError<'DATABASE' | 'STORED_ANSWER_INVALID'> {}
 
 /**
  * balancedb failed. Connection problems, serialization failures and deadlocks may pass on another try; a

@@ -1,17 +1,21 @@
 import type { RecordOf, TopicId } from '@open-bank/topology';
-import { resolveTopology, uuidToBytes } from '@open-bank/topology';
+import { keyFor, resolveTopology, uuidToBytes } from '@open-bank/topology';
 import { describe, expect, it } from 'vitest';
 import { type Encoder, OutputEncoder } from './outputs.ts';
 
 const topology = resolveTopology({ balanceChanged: 'bc', moneyTransferFailed: 'mtf' });
 const encoded: Array<[TopicId, unknown]> = [];
 const fake: Encoder = {
-  encode<T extends TopicId>(topic: T, value: RecordOf<T>) {
+  record<T extends TopicId>(topic: T, value: RecordOf<T>, now: Date) {
     encoded.push([topic, value]);
-    return Buffer.from(topic);
+    return {
+      topic: topology[topic].name,
+      key: keyFor(topology[topic], value, now),
+      value: Buffer.from(topic),
+    };
   },
 };
-const encoder = new OutputEncoder(fake, topology, () => new Date('2024-01-01T00:00:00Z'));
+const encoder = new OutputEncoder(fake, () => new Date('2024-01-01T00:00:00Z'));
 const ID = '6f1c3d2e-8a4b-4c5d-9e6f-0a1b2c3d4e5f';
 
 describe('OutputEncoder', () => {

@@ -1,13 +1,7 @@
-export class ConfigPackageError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, retryable = false) {
-    super(message);
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = retryable;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of the config package's errors. */
+export class ConfigPackageError extends OpenBankError<'CONFIG_INVALID'> {}
 
 export interface ConfigProblem {
   variable: string;

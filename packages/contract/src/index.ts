@@ -1,1 +1,5 @@
+export * from './bank.ts';
+export * from './errors.ts';
+export * from './graphql.ts';
 export * from './hops.ts';
+export * from './live.ts';

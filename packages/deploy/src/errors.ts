@@ -1,14 +1,7 @@
-/** Base of this package's errors: a file of the Docker demo that cannot be read as what it should be. */
-export class DeployError extends Error {
-  readonly code: string;
-  readonly retryable = false;
+import { OpenBankError } from '@open-bank/contract';
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-  }
-}
+/** Base of this package's errors: a file of the Docker demo that cannot be read as what it should be. */
+export class DeployError extends OpenBankError<'COMPOSE_FORMAT' | 'INTERPOLATION' | 'REPO_FACT'> {}
 
 /** docker-compose.yml (or an env file) is not valid YAML or not shaped like a Compose file. */
 export class ComposeFormatError extends DeployError {

@@ -1,14 +1,7 @@
+import { OpenBankError } from '@open-bank/contract';
+
 /** Base of every error the frontend server throws. */
-export class FrontendServerError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+export class FrontendServerError extends OpenBankError<'LISTEN_FAILED'> {}
 
 /** The server could not listen, e.g. its port is taken. */
 export class ListenError extends FrontendServerError {

@@ -1,14 +1,9 @@
-/** Base of every error the app's GraphQL client raises; `retryable`: the same request may simply be tried again. */
-export class BankClientError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of every error the app's GraphQL client raises; a GraphQL answer's own code (e.g. BAD_USER_INPUT) is kept as it came. */
+export class BankClientError extends OpenBankError<
+  'UNREACHABLE' | 'TIMEOUT' | 'GRAPHQL_ERROR' | (string & {})
+> {}
 
 /** The endpoint (or the server in front of it) cannot be reached. */
 export class UnreachableError extends BankClientError {

@@ -1,3 +1,4 @@
+import type { AccountResult, MoneyTransferResult } from '@open-bank/contract';
 import type { Outgoing } from '@open-bank/runtime';
 import { AnswerTimeoutError, ShuttingDownError } from './errors.ts';
 import { type Attempt, LoginThrottle, throttledReason } from './login-throttle.ts';
@@ -8,19 +9,7 @@ import type { Credentials, MoneyTransferRequest } from './validation.ts';
 
 export const INCORRECT_PASSWORD = 'incorrect password';
 
-/** The GraphQL `AccountResult`: iban and token on success, else a reason. */
-export interface AccountResult {
-  readonly iban: string | null;
-  readonly token: string | null;
-  readonly reason: string | null;
-}
-
-/** The GraphQL `MoneyTransferResult`. */
-export interface MoneyTransferResult {
-  readonly uuid: string;
-  readonly success: boolean;
-  readonly reason: string | null;
-}
+export type { AccountResult, MoneyTransferResult };
 
 /** What the command handler answered to a ConfirmAccountCreation. */
 export type AccountAnswer =

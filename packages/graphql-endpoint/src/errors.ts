@@ -1,14 +1,14 @@
-/** Base of every error the GraphQL endpoint throws; `retryable` tells the consumer loop whether to try again. */
-export class GraphqlEndpointError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of every error the GraphQL endpoint throws; the codes reach clients as GraphQL error codes. */
+export class GraphqlEndpointError extends OpenBankError<
+  | 'BAD_USER_INPUT'
+  | 'ANSWER_TIMEOUT'
+  | 'SHUTTING_DOWN'
+  | 'METRICS_TEXT'
+  | 'HEARTBEAT_CONTROL_OFF'
+  | 'HEARTBEAT_CONTROL_FAILED'
+> {}
 
 /** A client sent an argument that can never be valid; nothing was stored or produced for it. */
 export class BadInputError extends GraphqlEndpointError {

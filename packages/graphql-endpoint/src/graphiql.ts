@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { COMPANY_IBAN } from '@open-bank/contract';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** Query parameter naming a GraphiQL asset: everything is served at /graphql, the one path proxies pass on. */
 export const ASSET_PARAM = 'graphiql';
 
-const COMPANY_IBAN = 'NL66OPEN0000000000';
 const FIELDS = 'id iban new_balance changed_by from_to descr direction';
 
 /**

@@ -1,32 +1,29 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { TRACE_HEADER } from '@open-bank/contract';
 import {
   ConsumerLoop,
-  createKafkaClient,
-  createLogger,
+  createServiceContext,
   type Health,
   type Logger,
   nowMicros,
-  observeHop,
-  parseTrace,
   stampSent,
-  TraceCheckpoint,
 } from '@open-bank/runtime';
-import { bytesToUuid, Codec, createRegistry, keyFor, topologyOf, uuidToBytes } from '@open-bank/topology';
-import { type AccountAnswer, Bank, type CommandEncoder, type Random, type TransferAnswer } from './bank.ts';
+import { ANSWER_TOPICS, answerHandler } from './answers.ts';
+import { type AccountAnswer, Bank, type Random, type TransferAnswer } from './bank.ts';
+import { commandEncoder } from './commands.ts';
 import type { GraphqlEndpointConfig } from './config.ts';
-import { type Graphiql, loadGraphiql } from './graphiql.ts';
+import { loadGraphiql } from './graphiql.ts';
 import { TransactionHub } from './hub.ts';
 import { LiveMetricsSource } from './live/source.ts';
 import { DEFAULT_THROTTLE, LoginThrottle } from './login-throttle.ts';
 import { createEndpointMetrics, type EndpointMetrics } from './metrics.ts';
 import { PasswordHasher } from './password.ts';
 import { PendingAnswers } from './pending.ts';
+import { transactionProjection } from './projection.ts';
 import { createBankSchema } from './schema.ts';
 import { Semaphore } from './semaphore.ts';
 import { SendBatcher } from './send-batcher.ts';
 import { GRAPHQL_PATH, startHttpServer } from './server.ts';
-import { createPool, type NewTransaction, PgBankStore, TransactionStore } from './store.ts';
+import { createPool, PgBankStore, TransactionStore } from './store.ts';
 
 export const SERVICE = 'graphql-endpoint';
 
@@ -61,53 +58,37 @@ export function groupIds(clientId: string) {
   return { transactions: `${clientId}-transactions`, answers: `${clientId}-answers` };
 }
 
-/** The answers of a batch that requests of this process wait for, with their ids as UUID strings. */
-function* mine<V extends { id: Buffer }>(
-  pending: PendingAnswers<unknown>,
-  messages: readonly { readonly value: V }[],
-): Generator<{ id: string; value: V }> {
-  if (pending.size === 0) return;
-  for (const m of messages) {
-    const id = bytesToUuid(m.value.id);
-    if (pending.has(id)) yield { id, value: m.value };
-  }
-}
-
 export async function startGraphqlEndpoint(
   config: GraphqlEndpointConfig,
   deps: EndpointDeps = {},
 ): Promise<GraphqlEndpoint> {
-  const logger = deps.logger ?? createLogger(SERVICE, config.logLevel);
-  const metrics = deps.metrics ?? createEndpointMetrics(SERVICE);
+  const context = await createServiceContext(SERVICE, config, {
+    logger: deps.logger,
+    metrics: deps.metrics ?? createEndpointMetrics(SERVICE),
+  });
+  const { kafka, codec, topology, logger, metrics, scope } = context;
   const random = deps.random ?? { uuid: randomUUID, bytes: randomBytes };
   const clock = deps.clock ?? (() => new Date());
-  let state: Health['state'] = 'starting';
-  const cleanups: Array<() => Promise<unknown>> = [];
 
-  try {
-    const topology = topologyOf(config);
-    const kafka = await createKafkaClient(
-      config.kafkaClient,
-      { brokers: config.brokers, clientId: config.clientId },
-      logger,
+  return scope.start(async () => {
+    // Registered first, so it runs last.
+    scope.defer('stopped log', () => logger.info('graphql endpoint stopped'));
+    const pool = await scope.open(
+      'database pool',
+      () => createPool({ host: config.dbHostname, port: config.dbPort, password: config.dbPassword }),
+      (p) => p.end(),
     );
-    const codec = new Codec(createRegistry(config.schemaRegistryUrl), topology);
-    await codec.prepare(['confirmAccountCreation', 'confirmMoneyTransfer']);
-
-    const pool = createPool({ host: config.dbHostname, port: config.dbPort, password: config.dbPassword });
     pool.on('error', (e) => logger.warn({ err: e }, 'idle database connection failed'));
-    cleanups.unshift(() => pool.end());
-    await pool.query('SELECT 1 FROM transaction LIMIT 1');
     const transactions = new TransactionStore(pool);
 
     const producer = kafka.producer();
-    await producer.connect();
-    cleanups.unshift(() => producer.disconnect());
+    scope.defer('producer', () => producer.disconnect());
     const batcher = new SendBatcher(async (messages) => {
       const acked = stampSent(messages, metrics.hops);
       await producer.send(messages);
       acked();
     });
+    scope.defer('send batcher', () => batcher.flush());
 
     const hub = new TransactionHub({
       onSizeChange: (n) => metrics.subscriptions.set(n),
@@ -122,36 +103,6 @@ export async function startGraphqlEndpoint(
     const transfers = new PendingAnswers<TransferAnswer>(config.answerTimeoutMs, (n) =>
       metrics.pendingAnswers.set({ command: 'transfer' }, n),
     );
-
-    const encoder: CommandEncoder = {
-      confirmAccountCreation: (id, receivedAt) => {
-        const t = topology.confirmAccountCreation;
-        const value = { id: uuidToBytes(id), a_type: 'MANUAL' as const };
-        return {
-          topic: t.name,
-          key: keyFor(t, value, clock()),
-          value: codec.encode(t.id, value),
-          headers: { [TRACE_HEADER]: String(receivedAt) },
-        };
-      },
-      confirmMoneyTransfer: (r, receivedAt) => {
-        const t = topology.confirmMoneyTransfer;
-        const value = {
-          id: uuidToBytes(r.uuid),
-          token: r.token,
-          amount: r.amount,
-          from: r.from,
-          to: r.to,
-          description: r.description,
-        };
-        return {
-          topic: t.name,
-          key: keyFor(t, value, clock()),
-          value: codec.encode(t.id, value),
-          headers: { [TRACE_HEADER]: String(receivedAt) },
-        };
-      },
-    };
     const hasher = new PasswordHasher(new Semaphore(config.hashConcurrency), random.bytes);
     const throttle = new LoginThrottle(() => clock().getTime(), {
       ...DEFAULT_THROTTLE,
@@ -168,7 +119,7 @@ export async function startGraphqlEndpoint(
         logger.warn({ username, client, retryInMs }, 'refused: too many failed logins');
       },
       store: new PgBankStore(pool),
-      encoder,
+      encoder: commandEncoder(codec, clock),
       send: (m) => batcher.send(m),
       accounts,
       transfers,
@@ -179,116 +130,49 @@ export async function startGraphqlEndpoint(
 
     const groups = groupIds(config.clientId);
     const transactionLoop = new ConsumerLoop({
-      kafka,
-      codec,
-      topology,
-      logger,
-      metrics,
+      ...context,
       groupId: groups.transactions,
       topics: ['balanceChanged'],
       fromBeginning: true,
       partitionsConsumedConcurrently: 3,
       // transactiondb skips what it stored before (by topic, partition and offset).
       offsetCommit: 'background',
-      handle: async (batch) => {
-        const { hops } = metrics;
-        const traces = new Map<string, { trace: number[]; fetchedAt: number }>();
-        for (const m of batch.messages) {
-          const trace = parseTrace(m.trace);
-          if (trace.length === 0) continue;
-          traces.set(m.offset, { trace, fetchedAt: m.fetchedAt });
-          observeHop(hops, 'event_consumed', trace, TraceCheckpoint.relayed, m.fetchedAt);
-        }
-        const rows: NewTransaction[] = batch.messages.map((m) => ({
-          iban: m.value.iban,
-          newBalance: m.value.new_balance,
-          changedBy: m.value.changed_by,
-          fromTo: m.value.from_to,
-          description: m.value.description,
-          createdAt: new Date(m.timestamp),
-          topic: topology.balanceChanged.name,
-          partition: batch.partition,
-          offset: m.offset,
-        }));
-        const stored = await transactions.insert(rows);
-        const storedAt = nowMicros();
-        metrics.transactionsStored.inc(stored.length);
-        const pushed = hub.publish(stored);
-        if (traces.size > 0) {
-          for (const row of stored) {
-            const t = traces.get(row.offset);
-            if (t) hops.observe({ hop: 'transactiondb_stored' }, Math.max(0, storedAt - t.fetchedAt) / 1e6);
-          }
-          const pushedAt = nowMicros();
-          for (const row of pushed) {
-            const t = traces.get(row.offset);
-            if (!t) continue;
-            hops.observe({ hop: 'subscription_pushed' }, Math.max(0, pushedAt - storedAt) / 1e6);
-            observeHop(hops, 'total', t.trace, TraceCheckpoint.origin, pushedAt);
-          }
-        }
-        return [];
-      },
+      handle: transactionProjection({ transactions, hub, topology, metrics }),
     });
-    // Answers matter only to requests waiting in this process; all others pass by with a map lookup.
     const answerLoop = new ConsumerLoop({
-      kafka,
-      codec,
-      topology,
-      logger,
-      metrics,
+      ...context,
       groupId: groups.answers,
-      topics: [
-        'accountCreationConfirmed',
-        'accountCreationFailed',
-        'moneyTransferConfirmed',
-        'moneyTransferFailed',
-      ],
+      topics: ANSWER_TOPICS,
       fromBeginning: false,
       offsetCommit: 'background',
-      handle: async (batch) => {
-        for (const m of batch.messages)
-          observeHop(
-            metrics.hops,
-            'answer_consumed',
-            parseTrace(m.trace),
-            TraceCheckpoint.relayed,
-            m.fetchedAt,
-          );
-        switch (batch.topic) {
-          case 'accountCreationConfirmed':
-            for (const m of mine(accounts, batch.messages))
-              accounts.resolve(m.id, { ok: true, iban: m.value.iban, token: m.value.token });
-            break;
-          case 'accountCreationFailed':
-            for (const m of mine(accounts, batch.messages))
-              accounts.resolve(m.id, { ok: false, reason: m.value.reason });
-            break;
-          case 'moneyTransferConfirmed':
-            for (const m of mine(transfers, batch.messages))
-              transfers.resolve(m.id, { success: true, reason: null });
-            break;
-          case 'moneyTransferFailed':
-            for (const m of mine(transfers, batch.messages))
-              transfers.resolve(m.id, { success: false, reason: m.value.reason });
-            break;
-        }
-        return [];
-      },
+      handle: answerHandler({ accounts, transfers, metrics }),
     });
-    cleanups.unshift(() => transactionLoop.stop());
-    cleanups.unshift(() => answerLoop.stop());
-    await Promise.all([transactionLoop.start(), answerLoop.start()]);
+    scope.defer('transaction loop', () => transactionLoop.stop());
+    scope.defer('answer loop', () => answerLoop.stop());
 
-    const live = new LiveMetricsSource({
-      targets: config.liveMetricsTargets,
-      heartbeatUrl: config.liveHeartbeatUrl,
-      heartbeatControl: config.liveHeartbeatControl,
-      intervalMs: config.liveMetricsIntervalMs,
-      logger,
-    });
-    cleanups.unshift(async () => live.close());
-    const graphiql: Graphiql | undefined = config.graphiql ? await loadGraphiql(GRAPHQL_PATH) : undefined;
+    // Independent of each other, so at once: the registry look-ups, the database, the producer, both
+    // consumer groups and GraphiQL's assets. The HTTP port opens only when all of them are ready.
+    const [graphiql] = await scope.all([
+      config.graphiql ? loadGraphiql(GRAPHQL_PATH) : Promise.resolve(undefined),
+      codec.prepare(['confirmAccountCreation', 'confirmMoneyTransfer']),
+      pool.query('SELECT 1 FROM transaction LIMIT 1'),
+      producer.connect(),
+      transactionLoop.start(),
+      answerLoop.start(),
+    ] as const);
+
+    const live = await scope.open(
+      'live metrics',
+      () =>
+        new LiveMetricsSource({
+          targets: config.liveMetricsTargets,
+          heartbeatUrl: config.liveHeartbeatUrl,
+          heartbeatControl: config.liveHeartbeatControl,
+          intervalMs: config.liveMetricsIntervalMs,
+          logger,
+        }),
+      (l) => l.close(),
+    );
     const schema = createBankSchema({
       transactionById: (id) => transactions.byId(id),
       transactionsByIban: (iban, max) => transactions.byIban(iban, max),
@@ -299,35 +183,42 @@ export async function startGraphqlEndpoint(
       liveMetrics: () => live.subscribe(),
       setHeartbeatRate: (perSecond) => live.setHeartbeatRate(perSecond),
     });
-    const health = (): Health => ({
-      state,
-      detail: { subscriptions: hub.size, pendingAnswers: accounts.size + transfers.size },
+    scope.describe(() => ({ subscriptions: hub.size, pendingAnswers: accounts.size + transfers.size }));
+    const http = await scope.open(
+      'http server',
+      () =>
+        startHttpServer({
+          host: config.httpHost,
+          port: config.port,
+          schema,
+          logger,
+          metrics: metrics.registry,
+          health: () => scope.health(),
+          security: {
+            allowedOrigins: config.allowedOrigins,
+            trustedProxies: config.trustedProxies,
+            introspection: config.introspection,
+            limits: {
+              socketsPerClient: config.wsMaxPerClient,
+              subscriptionsPerSocket: config.wsMaxSubscriptions,
+              pendingPerSocket: config.wsMaxPending,
+              idleTimeoutMs: config.wsIdleTimeoutMs,
+              initTimeoutMs: config.wsInitTimeoutMs,
+            },
+          },
+          onSocketCountChange: (n) => metrics.webSockets.set(n),
+          ...(graphiql ? { graphiql } : {}),
+          onRefused: (reason) => metrics.refused.inc({ reason }),
+        }),
+      (h) => h.close(),
+    );
+    // Closed first at stop: waiting requests get a clear "try again" answer instead of being cut off.
+    scope.defer('waiting requests and subscriptions', () => {
+      accounts.close();
+      transfers.close();
+      hub.close();
     });
-    const http = await startHttpServer({
-      host: config.httpHost,
-      port: config.port,
-      schema,
-      logger,
-      metrics: metrics.registry,
-      health,
-      security: {
-        allowedOrigins: config.allowedOrigins,
-        trustedProxies: config.trustedProxies,
-        introspection: config.introspection,
-        limits: {
-          socketsPerClient: config.wsMaxPerClient,
-          subscriptionsPerSocket: config.wsMaxSubscriptions,
-          pendingPerSocket: config.wsMaxPending,
-          idleTimeoutMs: config.wsIdleTimeoutMs,
-          initTimeoutMs: config.wsInitTimeoutMs,
-        },
-      },
-      onSocketCountChange: (n) => metrics.webSockets.set(n),
-      ...(graphiql ? { graphiql } : {}),
-      onRefused: (reason) => metrics.refused.inc({ reason }),
-    });
-    cleanups.unshift(() => http.close());
-    state = 'ok';
+    scope.ready();
     logger.info(
       {
         url: `${http.url}/graphql`,
@@ -338,36 +229,14 @@ export async function startGraphqlEndpoint(
       },
       'graphql endpoint ready',
     );
-
-    let stopping: Promise<void> | null = null;
     return {
       url: http.url,
       port: http.port,
       metrics,
-      health,
+      health: () => scope.health(),
       subscriptionCount: () => hub.size,
       guards: { hasher, throttle },
-      stop: () => {
-        stopping ??= (async () => {
-          state = 'stopping';
-          // Waiting requests get a clear "try again" answer instead of being cut off.
-          accounts.close();
-          transfers.close();
-          hub.close();
-          live.close();
-          await http.close();
-          await batcher.flush();
-          await Promise.all([transactionLoop.stop(), answerLoop.stop()]);
-          await producer.disconnect();
-          await pool.end();
-          logger.info('graphql endpoint stopped');
-        })();
-        return stopping;
-      },
+      stop: () => scope.stop(),
     };
-  } catch (e) {
-    state = 'failed';
-    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
-    throw e;
-  }
+  });
 }

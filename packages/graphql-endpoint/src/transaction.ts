@@ -1,3 +1,4 @@
+import type { Direction, Transaction } from '@open-bank/contract';
 import { formatEuro } from './euro.ts';
 
 /** A stored balance change: one row of transactiondb's `transaction` table. */
@@ -10,18 +11,7 @@ export interface TransactionRow {
   readonly description: string;
 }
 
-export type Direction = 'DEBIT' | 'CREDIT';
-
-/** The GraphQL `Transaction` type, field names as the original's clients expect them. */
-export interface Transaction {
-  readonly id: number;
-  readonly iban: string;
-  readonly new_balance: string;
-  readonly changed_by: string;
-  readonly from_to: string;
-  readonly descr: string;
-  readonly direction: Direction;
-}
+export type { Direction, Transaction };
 
 export function directionOf(changedBy: bigint): Direction {
   return changedBy < 0n ? 'DEBIT' : 'CREDIT';

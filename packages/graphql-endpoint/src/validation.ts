@@ -1,16 +1,10 @@
+import { Limits, type MoneyTransferInput } from '@open-bank/contract';
 import { CASH, isUuid, isValidIban } from '@open-bank/topology';
 import { BadInputError } from './errors.ts';
 import type { Direction, TransactionFilter } from './transaction.ts';
 
 /** Limits on what clients may send; anything outside them is refused before it reaches Kafka or the database. */
-export const Limits = {
-  /** A single transfer moves at most a million euro. */
-  maxAmountCents: 100_000_000,
-  maxDescription: 200,
-  maxUsername: 100,
-  maxPassword: 128,
-  maxItems: 1000,
-} as const;
+export { Limits };
 
 const TOKEN = /^\d{20}$/;
 
@@ -65,14 +59,7 @@ export function validAmount(argument: string, value: number): bigint {
   return BigInt(value);
 }
 
-export interface MoneyTransferInput {
-  readonly uuid: string;
-  readonly token: string;
-  readonly amount: number;
-  readonly from: string;
-  readonly to: string;
-  readonly descr: string;
-}
+export type { MoneyTransferInput };
 
 export interface MoneyTransferRequest {
   readonly uuid: string;

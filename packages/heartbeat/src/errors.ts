@@ -1,14 +1,7 @@
-/** Base of every error the heartbeat throws; `retryable` says whether trying again may help. */
-export class HeartbeatError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of every error the heartbeat throws. */
+export class HeartbeatError extends OpenBankError<'INVALID_RATE' | 'SEND_FAILED'> {}
 
 /** A rate change through the control API that cannot be applied; the message tells the caller why. */
 export class InvalidRateError extends HeartbeatError {

@@ -201,3 +201,27 @@ describe('heartbeat', () => {
     }
   });
 });
+
+describe('a start that fails half-way', () => {
+  it('closes what it opened: with Kafka unreachable after the ops server started, the port is free again', async () => {
+    const port = await freePort();
+    const config = parseConfig(heartbeatConfigSpec, {
+      ...stackEnv(),
+      KAFKA_BROKERS: `127.0.0.1:${await freePort()}`,
+      HTTP_HOST: '127.0.0.1',
+    });
+    const started = startHeartbeat(
+      { ...config, httpPort: port },
+      { clock: () => new Date(), timer: realTimer, logger: createLogger('heartbeat', 'silent') },
+    );
+    // While it tries to connect, the ops server answers 503 'starting'.
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 503,
+      { timeoutMs: 10_000, what: 'the ops server saying starting' },
+    );
+    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+    expect(health.status).toBe('starting');
+    await expect(started).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();
+  }, 90_000);
+});

@@ -1,14 +1,9 @@
-/** Base of the reconciliation's and the dead-letter tool's errors; `retryable` says whether a retry may help. */
-export class ReconcileError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of the reconciliation's and the dead-letter tool's errors. */
+export class ReconcileError extends OpenBankError<
+  'NOT_CONSISTENT' | 'READ_TIMEOUT' | 'USAGE' | 'RESUBMIT_REFUSED'
+> {}
 
 /** The services did not catch up with the log in time, so the databases cannot be compared with it. */
 export class NotConsistentError extends ReconcileError {

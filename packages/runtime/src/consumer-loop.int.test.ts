@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OpenBankError } from '@open-bank/contract';
 import { stackEnv } from '@open-bank/stack/testing';
 import {
   type Codec,
@@ -13,7 +14,6 @@ import { createScratchTopics, type ScratchTopics } from '@open-bank/topology/tes
 import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Batch, ConsumerLoop, type Outgoing } from './consumer-loop.ts';
-import { RuntimeError } from './errors.ts';
 import { createKafkaClient } from './kafka/client.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
@@ -65,10 +65,10 @@ function answering(topology: Topology, codec: Codec, state: { failedOnce: boolea
   return async (batch: Batch<'confirmMoneyTransfer'>): Promise<Outgoing[]> => {
     if (batch.messages.some((m) => m.value.description === 'flaky') && !state.failedOnce) {
       state.failedOnce = true;
-      throw new RuntimeError('FLAKY', 'database went away', { retryable: true });
+      throw new OpenBankError('FLAKY', 'database went away', { retryable: true });
     }
     if (batch.messages.some((m) => m.value.description === 'poison')) {
-      throw new RuntimeError('POISON', 'cannot handle this command');
+      throw new OpenBankError('POISON', 'cannot handle this command');
     }
     return batch.messages.map((m) => {
       const value = { id: m.value.id };

@@ -94,6 +94,8 @@ export class ConsumerLoop<T extends TopicId> {
   /** Background mode: the next offset to commit per topic and partition, since the last commit. */
   private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
   private committer: NodeJS.Timeout | undefined;
+  /** start() was called and stop() has not closed what it opened yet. */
+  private opened = false;
   private committing: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ConsumerLoopOptions<T>) {
@@ -116,6 +118,7 @@ export class ConsumerLoop<T extends TopicId> {
   }
 
   async start(): Promise<void> {
+    this.opened = true;
     await this.producer.connect();
     await this.consumer.connect();
     noteGroup(this.options.groupId, 'connected');
@@ -137,7 +140,15 @@ export class ConsumerLoop<T extends TopicId> {
 
   /** Stops fetching, lets the batch in hand finish and commit, then disconnects. */
   async stop(): Promise<void> {
-    if (!this.running) return;
+    if (!this.running) {
+      // A start that failed half-way may have left the producer or the consumer connected.
+      if (!this.opened) return;
+      this.opened = false;
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.producer.disconnect().catch(() => undefined);
+      return;
+    }
+    this.opened = false;
     this.running = false;
     if (this.committer) clearInterval(this.committer);
     await this.committing;

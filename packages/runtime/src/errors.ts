@@ -1,14 +1,7 @@
-/** Base of the runtime's own errors; `retryable` tells the consumer loop whether another try can help. */
-export class RuntimeError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of the runtime's own errors: the Kafka port's, `KAFKA_` and the protocol error's name. */
+export class RuntimeError extends OpenBankError<`KAFKA_${string}`> {}
 
 /**
  * Whether a failure is worth retrying. Errors that carry a `retryable` flag (every package's error base has

@@ -1,10 +1,11 @@
+import { OpenBankError } from '@open-bank/contract';
 import { describe, expect, it } from 'vitest';
-import { errorCode, isRetryable, RuntimeError } from './errors.ts';
+import { errorCode, isRetryable } from './errors.ts';
 
 describe('retry or dead-letter', () => {
   it('follows the retryable flag of errors that have one', () => {
-    expect(isRetryable(new RuntimeError('X', 'x', { retryable: true }))).toBe(true);
-    expect(isRetryable(new RuntimeError('X', 'x'))).toBe(false);
+    expect(isRetryable(new OpenBankError('X', 'x', { retryable: true }))).toBe(true);
+    expect(isRetryable(new OpenBankError('X', 'x'))).toBe(false);
     expect(isRetryable(Object.assign(new Error('decode'), { retryable: false, code: 'DECODE_FAILED' }))).toBe(
       false,
     );
@@ -16,7 +17,7 @@ describe('retry or dead-letter', () => {
   });
 
   it('reports the code of an error, or its class name', () => {
-    expect(errorCode(new RuntimeError('BAD_THING', 'x'))).toBe('BAD_THING');
+    expect(errorCode(new OpenBankError('BAD_THING', 'x'))).toBe('BAD_THING');
     expect(errorCode(new TypeError('x'))).toBe('TypeError');
   });
 });

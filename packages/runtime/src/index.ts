@@ -42,6 +42,13 @@ export {
   sendJson,
   startOpsServer,
 } from './ops-server.ts';
+export {
+  createServiceContext,
+  type ServiceContext,
+  type ServiceContextConfig,
+  type ServiceContextOptions,
+  ServiceScope,
+} from './service-scope.ts';
 export { onShutdown } from './shutdown.ts';
 export { type StartupReport, startupReport } from './startup.ts';
 export {

@@ -1,13 +1,28 @@
-export class SchemaRegistryError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, retryable = false, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = retryable;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+type ApiErrorCode =
+  | 'HTTP_BAD_REQUEST'
+  | 'HTTP_METHOD_NOT_ALLOWED'
+  | 'HTTP_NOT_FOUND'
+  | 'HTTP_UNSUPPORTED_MEDIA_TYPE'
+  | 'INCOMPATIBLE_SCHEMA'
+  | 'INTERNAL'
+  | 'INVALID_COMPATIBILITY_LEVEL'
+  | 'INVALID_SCHEMA'
+  | 'INVALID_VERSION'
+  | 'SCHEMA_NOT_FOUND'
+  | 'STORE_ERROR'
+  | 'SUBJECT_COMPATIBILITY_NOT_CONFIGURED'
+  | 'SUBJECT_NOT_FOUND'
+  | 'SUBJECT_NOT_SOFT_DELETED'
+  | 'SUBJECT_SOFT_DELETED'
+  | 'VERSION_NOT_FOUND'
+  | 'VERSION_NOT_SOFT_DELETED'
+  | 'VERSION_SOFT_DELETED';
+type RegistryErrorCode = ApiErrorCode | 'STORAGE_TOPIC_INVALID' | 'STORE_FAILED' | 'ALREADY_STARTED';
+
+/** Base of the registry's errors; an ApiError's code names Confluent's error it stands for. */
+export class SchemaRegistryError extends OpenBankError<RegistryErrorCode> {}
 
 /**
  * A failure that the REST API reports to its caller, carrying Confluent's HTTP status and numeric
@@ -16,8 +31,8 @@ export class SchemaRegistryError extends Error {
 export class ApiError extends SchemaRegistryError {
   readonly status: number;
   readonly errorCode: number;
-  constructor(code: string, status: number, errorCode: number, message: string, retryable = false) {
-    super(code, message, retryable);
+  constructor(code: ApiErrorCode, status: number, errorCode: number, message: string, retryable = false) {
+    super(code, message, { retryable });
     this.status = status;
     this.errorCode = errorCode;
   }
@@ -33,7 +48,7 @@ export class StorageTopicError extends SchemaRegistryError {
 /** Reading or writing the storage topic failed; the broker may come back, so a retry can succeed. */
 export class StoreError extends SchemaRegistryError {
   constructor(message: string, cause?: unknown) {
-    super('STORE_FAILED', message, true, { cause });
+    super('STORE_FAILED', message, { retryable: true, cause });
   }
 }
 

@@ -1,13 +1,16 @@
-export class StackError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of every error of the local stack. */
+export class StackError extends OpenBankError<
+  | 'STACK_PREREQUISITE'
+  | 'STACK_USAGE'
+  | 'STACK_PORT_IN_USE'
+  | 'STACK_PART_FAILED'
+  | 'STACK_BUSY'
+  | 'STACK_STATE_MISMATCH'
+  | 'STACK_MIGRATION'
+  | 'STACK_STOP'
+> {}
 
 /** A tool the stack needs (Java, Maven, the fetched Kafka jars, PostgreSQL binaries) is missing or unusable. */
 export class PrerequisiteError extends StackError {

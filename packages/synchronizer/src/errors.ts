@@ -1,14 +1,9 @@
-/** Base of every error the synchronizer throws; `retryable` says whether running it again may help. */
-export class SynchronizerError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of every error the synchronizer throws. */
+export class SynchronizerError extends OpenBankError<
+  'USAGE' | 'WAIT_TIMEOUT' | 'REGISTRY_REQUEST_FAILED' | 'CLUSTER_READ_FAILED'
+> {}
 
 /** A command-line flag the synchronizer does not know. */
 export class UsageError extends SynchronizerError {

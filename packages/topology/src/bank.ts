@@ -1,14 +1,12 @@
 import { randomInt } from 'node:crypto';
+import { CASH, COMPANY_IBAN, ibanCheckDigits } from '@open-bank/contract';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 
-/** The bank's own account, which pays salaries and receives card payments; it starts very rich. */
-export const COMPANY_IBAN = 'NL66OPEN0000000000';
+export { CASH, COMPANY_IBAN };
 export const COMPANY_TOKEN = '00000000000000000000';
 export const COMPANY_START_BALANCE = 10n ** 17n;
 /** Every account may go this far below zero (in cents): 500 euro. */
 export const ACCOUNT_LIMIT = -50_000n;
-/** The counter-party and token for cash deposits and withdrawals. */
-export const CASH = 'cash';
 
 const BANK_IBAN = /^NL\d{2}OPEN0\d{9}$/;
 
@@ -22,15 +20,6 @@ export function isValidIban(value: string): boolean {
   return isValidIBAN(value);
 }
 
-/** mod-97 check digits (ISO 13616) for an account number of this bank. */
-function checkDigits(bban: string): string {
-  // Letters count as 10..35 and the country code plus '00' goes to the end before taking the remainder.
-  const rearranged = `${bban}NL00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
-  let rest = 0;
-  for (const digit of rearranged) rest = (rest * 10 + Number(digit)) % 97;
-  return String(98 - rest).padStart(2, '0');
-}
-
 /**
  * Builds a bank IBAN from nine random digits (the tenth, leading digit is always 0).
  * `digit` draws a uniformly random decimal digit; pass a seeded one in tests.
@@ -39,7 +28,7 @@ export function newBankIban(digit: () => number = secureDigit): string {
   let account = '0';
   for (let i = 0; i < 9; i++) account += String(digit());
   const bban = `OPEN${account}`;
-  const iban = `NL${checkDigits(bban)}${bban}`;
+  const iban = `NL${ibanCheckDigits('NL', bban)}${bban}`;
   return electronicFormatIBAN(iban) ?? iban;
 }
 

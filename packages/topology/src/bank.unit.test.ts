@@ -1,6 +1,6 @@
 import { isValidIBAN } from 'ibantools';
 import { describe, expect, it } from 'vitest';
-import { COMPANY_IBAN, isBankIban, newBankIban, newToken } from './bank.ts';
+import { COMPANY_IBAN, isBankIban, isValidIban, newBankIban, newToken } from './bank.ts';
 import { bytesToUuid, isUuid, uuidToBytes } from './uuid.ts';
 
 function sequence(digits: number[]): () => number {
@@ -51,5 +51,23 @@ describe('UUID bytes', () => {
     expect(isUuid('not-a-uuid')).toBe(false);
     expect(() => uuidToBytes('1234')).toThrow(/not a UUID/);
     expect(() => bytesToUuid(Buffer.alloc(15))).toThrow();
+  });
+});
+
+describe('the browser-safe IBAN check of @open-bank/contract', () => {
+  it('agrees with the server-side check on bank IBANs and their one-digit typos', async () => {
+    const contract = await import('@open-bank/contract');
+    let seed = 7;
+    const digit = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % 10;
+    };
+    for (let i = 0; i < 200; i++) {
+      const iban = newBankIban(digit);
+      expect(contract.isValidIban(iban)).toBe(true);
+      const typo = `${iban.slice(0, 10)}${(Number(iban[10]) + 1) % 10}${iban.slice(11)}`;
+      expect(contract.isValidIban(typo)).toBe(isValidIban(typo));
+    }
+    expect(contract.isValidIban(COMPANY_IBAN)).toBe(isBankIban(COMPANY_IBAN));
   });
 });

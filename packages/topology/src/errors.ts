@@ -1,14 +1,14 @@
-/** Base of every error the topology package throws; consumers decide retry vs dead-letter from `retryable`. */
-export class TopologyError extends Error {
-  readonly code: string;
-  readonly retryable: boolean;
-  constructor(code: string, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-  }
-}
+import { OpenBankError } from '@open-bank/contract';
+
+/** Base of every error the topology package throws; DECODE_FAILED travels on dead-letter headers. */
+export class TopologyError extends OpenBankError<
+  | 'DECODE_FAILED'
+  | 'ENCODE_FAILED'
+  | 'NOT_PREPARED'
+  | 'REGISTRY_UNAVAILABLE'
+  | 'INVALID_UUID'
+  | 'SCHEMA_NOT_REGISTERED'
+> {}
 
 /** The bytes are not a record of the expected type in the Confluent wire format: retrying cannot help. */
 export class DecodeError extends TopologyError {

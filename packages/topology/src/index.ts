@@ -12,7 +12,7 @@ export {
   secureDigit,
 } from './bank.ts';
 export { awaitLeaders, createKafka, type KafkaConnection, producerDefaults, sendOptions } from './clients.ts';
-export { Codec, createRegistry, type Decoded } from './codec.ts';
+export { Codec, createRegistry, type Decoded, type OutgoingRecord } from './codec.ts';
 export { type KafkaConfig, kafkaConfigSpec, topologyOf } from './config.ts';
 export {
   DecodeError,

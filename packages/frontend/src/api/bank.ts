@@ -1,29 +1,11 @@
+import type { AccountResult, MoneyTransferInput, MoneyTransferResult } from '@open-bank/contract';
 import type { Transaction } from '../lib/transactions.ts';
 import type { BankClient, StreamHandlers } from './graphql-client.ts';
 
 const FIELDS = 'id iban new_balance changed_by from_to descr direction';
 
-export interface AccountResult {
-  readonly iban: string | null;
-  readonly token: string | null;
-  readonly reason: string | null;
-}
-
-export interface MoneyTransferResult {
-  readonly uuid: string | null;
-  readonly success: boolean | null;
-  readonly reason: string | null;
-}
-
-export interface MoneyTransferRequest {
-  readonly uuid: string;
-  readonly token: string;
-  /** Cents. */
-  readonly amount: number;
-  readonly from: string;
-  readonly to: string;
-  readonly descr: string;
-}
+export type { AccountResult, MoneyTransferResult };
+export type MoneyTransferRequest = MoneyTransferInput;
 
 const present = (items: readonly (Transaction | null)[] | null): Transaction[] =>
   (items ?? []).filter((t): t is Transaction => t !== null);

@@ -1,6 +1,6 @@
+import { groupIban } from '@open-bank/contract';
 import { useState } from 'react';
 import type { Account } from '../lib/account.ts';
-import { groupIban } from '../lib/iban.ts';
 import { TestIds } from '../test-ids.ts';
 
 export interface AccountCardProps {

@@ -1,3 +1,4 @@
+import { COMPANY_IBAN } from '@open-bank/contract';
 import { type FormEvent, useRef, useState } from 'react';
 import { moneyTransfer } from '../api/bank.ts';
 import { useBankClient } from '../client-context.tsx';
@@ -5,7 +6,6 @@ import { describeError } from '../errors.ts';
 import { useUnsettledRequests } from '../hooks/use-unsettled.ts';
 import type { Account } from '../lib/account.ts';
 import { formatCents } from '../lib/euro.ts';
-import { COMPANY_IBAN } from '../lib/iban.ts';
 import { MAX_DESCRIPTION, type TransferInput, validateTransfer } from '../lib/validation.ts';
 import { TestIds } from '../test-ids.ts';
 import { type Feedback, FeedbackNote } from './feedback.tsx';

@@ -1,4 +1,4 @@
-import { compactIban } from './iban.ts';
+import { compactIban } from '@open-bank/contract';
 import type { Transaction } from './transactions.ts';
 
 /** One account as the bank employee sees it: its latest transaction (from all_last_transactions). */

@@ -1,29 +1,7 @@
-/** What the live_metrics subscription sends (the endpoint's LiveMetrics type), as far as the Live view uses it. */
-export interface LiveMetrics {
-  readonly at: string;
-  readonly window_seconds: number;
-  readonly commands_per_second: number;
-  readonly generated_per_second: number;
-  readonly heartbeats_per_second: number;
-  readonly heartbeat_target_per_second: number | null;
-  readonly latency_p50_ms: number | null;
-  readonly latency_p99_ms: number | null;
-  readonly latency_source: string;
-  readonly hops: readonly { hop: string; per_second: number; p50_ms: number | null; p99_ms: number | null }[];
-  readonly lag: readonly { service: string; topic: string; lag: number }[];
-  readonly dead_lettered_per_second: number;
-  readonly kafka_transaction_retries_per_second: number;
-  readonly websockets: number;
-  readonly subscriptions: number;
-  readonly pending_answers: number;
-  readonly services: readonly {
-    name: string;
-    up: boolean;
-    cpu_percent: number | null;
-    memory_mb: number | null;
-  }[];
-  readonly heartbeat_control: boolean;
-}
+import type { LiveFigures } from '@open-bank/contract';
+
+/** What LIVE_METRICS_SUBSCRIPTION selects of the endpoint's LiveFigures. */
+export type LiveMetrics = Omit<LiveFigures, 'commands' | 'db_transaction_retries_per_second'>;
 
 export const LIVE_METRICS_SUBSCRIPTION = `subscription LiveMetrics {
   live_metrics {

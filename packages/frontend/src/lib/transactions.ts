@@ -1,13 +1,7 @@
+import type { Transaction } from '@open-bank/contract';
+
 /** A transaction as the API delivers it (SPEC §4): amounts are already euro strings. */
-export interface Transaction {
-  readonly id: number;
-  readonly iban: string | null;
-  readonly new_balance: string | null;
-  readonly changed_by: string | null;
-  readonly from_to: string | null;
-  readonly descr: string | null;
-  readonly direction: 'DEBIT' | 'CREDIT' | null;
-}
+export type { Transaction };
 
 export type TransactionField = keyof Transaction;
 

@@ -1,9 +1,13 @@
+import { CASH, compactIban, isValidIban, Limits } from '@open-bank/contract';
 import { parseEuroInput } from './euro.ts';
-import { CASH, compactIban, isValidIban } from './iban.ts';
 
-/** What the endpoint accepts (its validation refuses longer values). */
-export const LoginLimits = { min: 8, maxUsername: 100, maxPassword: 128 } as const;
-export const MAX_DESCRIPTION = 200;
+/** What the endpoint accepts (its validation refuses longer values); the app asks for `min` at least. */
+export const LoginLimits = {
+  min: Limits.minCredential,
+  maxUsername: Limits.maxUsername,
+  maxPassword: Limits.maxPassword,
+} as const;
+export const MAX_DESCRIPTION = Limits.maxDescription;
 
 export interface LoginInput {
   readonly username: string;

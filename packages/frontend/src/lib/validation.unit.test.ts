@@ -1,5 +1,5 @@
+import { COMPANY_IBAN } from '@open-bank/contract';
 import { describe, expect, it } from 'vitest';
-import { COMPANY_IBAN } from './iban.ts';
 import { hasErrors, validateLogin, validateTransfer } from './validation.ts';
 
 const OWN = 'NL91ABNA0417164300';

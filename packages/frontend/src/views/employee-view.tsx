@@ -1,3 +1,4 @@
+import { groupIban } from '@open-bank/contract';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { allLastTransactions } from '../api/bank.ts';
 import { useBankClient } from '../client-context.tsx';
@@ -5,7 +6,6 @@ import { TransactionList } from '../components/transaction-list.tsx';
 import { describeError } from '../errors.ts';
 import { useTransactions } from '../hooks/use-transactions.ts';
 import { type AccountRow, accountRows, filterAccounts } from '../lib/accounts.ts';
-import { groupIban } from '../lib/iban.ts';
 import { TestIds } from '../test-ids.ts';
 
 const PAGE = 100;

@@ -1,6 +1,6 @@
+import { COMPANY_IBAN, groupIban } from '@open-bank/contract';
 import { TransactionList } from '../components/transaction-list.tsx';
 import { useTransactions } from '../hooks/use-transactions.ts';
-import { COMPANY_IBAN, groupIban } from '../lib/iban.ts';
 import type { View } from '../lib/route.ts';
 import { newestBalance } from '../lib/transactions.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COMPANY_IBAN, compactIban, groupIban, isValidIban } from './iban.ts';
+import { COMPANY_IBAN, compactIban, groupIban, isValidIban } from './bank.ts';
 
 describe('iban', () => {
   it('accepts valid IBANs (mod 97) of this bank and others', () => {
