@@ -162,7 +162,7 @@ describe('command generator', () => {
       HTTP_HOST: '127.0.0.1',
     });
     const generator = await startCommandGenerator(
-      { ...config, httpPort: 0 },
+      { ...config, port: 0 },
       { random: secureRandom, clock: () => new Date(), logger: createLogger('command-generator', 'silent') },
     );
     const known = new Map<string, string>();

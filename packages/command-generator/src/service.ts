@@ -47,7 +47,7 @@ export async function startCommandGenerator(
     scope.describe(() => ({ knownAccounts: generator.accounts.size }));
     const server = await scope.serve({
       host: config.httpHost,
-      port: config.httpPort,
+      port: config.port,
       metrics: metrics.registry,
     });
 

@@ -1,28 +1,16 @@
-import { type ConfigOf, envVar, integer, oneOf, port, text } from '@open-bank/config';
+import { type ConfigOf, dbConfigSpec, envVar, integer, opsConfigSpec, text } from '@open-bank/config';
 import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
 
 export const commandHandlerConfigSpec = {
   ...kafkaConfigSpec('command-handler'),
   ...kafkaClientConfigSpec,
-  dbHostname: envVar('DB_HOSTNAME', text({ max: 255 }), { default: 'localhost' }),
-  dbPort: envVar('DB_PORT', port(), { default: '5432' }),
-  dbPassword: envVar('DB_PASSWORD', text({ max: 200 }), {
-    default: 'open-bank',
-    description: 'password of the command_handler role on balancedb',
-  }),
+  ...dbConfigSpec('password of the command_handler role on balancedb'),
   dbPoolSize: envVar('DB_POOL_SIZE', integer({ min: 1, max: 100 }), {
     default: '5',
     description: 'connections to balancedb; at least the concurrency plus one',
   }),
-  port: envVar('COMMAND_HANDLER_PORT', port(), {
-    default: '17890',
-    description: 'port of /metrics and /health',
-  }),
-  httpHost: envVar('HTTP_HOST', text({ max: 255 }), { default: '0.0.0.0' }),
-  logLevel: envVar('LOG_LEVEL', oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), {
-    default: 'info',
-  }),
+  ...opsConfigSpec('COMMAND_HANDLER_PORT', '17890', 'port of /metrics and /health'),
   instance: envVar('COMMAND_HANDLER_INSTANCE', text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), {
     default: '0',
     description:

@@ -1,14 +1,13 @@
 import {
   boolean,
   type ConfigOf,
+  dbConfigSpec,
   envVar,
   httpUrl,
   integer,
   namedUrlList,
-  oneOf,
+  opsConfigSpec,
   type Parser,
-  port,
-  text,
 } from '@open-bank/config';
 import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
@@ -24,17 +23,12 @@ function optionalUrl(): Parser<string | undefined> {
 export const graphqlEndpointConfigSpec = {
   ...kafkaConfigSpec('graphql-endpoint'),
   ...kafkaClientConfigSpec,
-  dbHostname: envVar('DB_HOSTNAME', text({ max: 255 }), { default: 'localhost' }),
-  dbPort: envVar('DB_PORT', port(), { default: '5432' }),
-  dbPassword: envVar('DB_PASSWORD', text(), { default: 'open-bank' }),
-  port: envVar('GRAPHQL_PORT', port(), {
-    default: '8888',
-    description: 'GraphQL (HTTP and WebSocket at /graphql), /health, /metrics and the optional frontend',
-  }),
-  httpHost: envVar('HTTP_HOST', text({ max: 255 }), { default: '0.0.0.0' }),
-  logLevel: envVar('LOG_LEVEL', oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), {
-    default: 'info',
-  }),
+  ...dbConfigSpec('password of the graphql_endpoint role on transactiondb'),
+  ...opsConfigSpec(
+    'GRAPHQL_PORT',
+    '8888',
+    'GraphQL (HTTP and WebSocket at /graphql), /health, /metrics and the optional frontend',
+  ),
   answerTimeoutMs: envVar('ANSWER_TIMEOUT_MS', integer({ min: 100, max: 600_000 }), {
     default: '10000',
     description: 'how long get_account and money_transfer wait for the command handler',

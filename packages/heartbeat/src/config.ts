@@ -1,12 +1,10 @@
-import { type ConfigOf, envVar, integer, oneOf, port, text } from '@open-bank/config';
+import { type ConfigOf, envVar, integer, opsConfigSpec } from '@open-bank/config';
 import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
 
 /** Bounds of the rate, for the env vars and the control API alike. */
 export const BATCH_SIZE = { min: 0, max: 100_000 } as const;
 export const INTERVAL_MS = { min: 10, max: 60_000 } as const;
-
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const heartbeatConfigSpec = {
   ...kafkaConfigSpec('heartbeat'),
@@ -19,12 +17,7 @@ export const heartbeatConfigSpec = {
     default: '100',
     description: 'milliseconds between two sends at start',
   }),
-  httpHost: envVar('HTTP_HOST', text({ max: 255 }), { default: '0.0.0.0' }),
-  httpPort: envVar('HEARTBEAT_PORT', port(), {
-    default: '17888',
-    description: 'control API (GET/PUT /state), /metrics and /health',
-  }),
-  logLevel: envVar('LOG_LEVEL', oneOf(LOG_LEVELS), { default: 'info' }),
+  ...opsConfigSpec('HEARTBEAT_PORT', '17888', 'control API (GET/PUT /state), /metrics and /health'),
 };
 
 export type HeartbeatConfig = ConfigOf<typeof heartbeatConfigSpec>;

@@ -9,7 +9,7 @@ describe('heartbeatConfigSpec', () => {
       batchSize: 0,
       intervalMs: 100,
       httpHost: '0.0.0.0',
-      httpPort: 17888,
+      port: 17888,
       logLevel: 'info',
       clientId: 'heartbeat',
       heartbeat: 'heartbeat',

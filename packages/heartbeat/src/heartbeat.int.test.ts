@@ -75,7 +75,7 @@ describe('heartbeat', () => {
       HTTP_HOST: '127.0.0.1',
     });
     heartbeat = await startHeartbeat(
-      { ...config, httpPort: 0 },
+      { ...config, port: 0 },
       { clock: () => new Date(), timer: realTimer, logger: createLogger('heartbeat', 'silent') },
     );
     const url = `${heartbeat.url}/state`;
@@ -151,7 +151,7 @@ describe('heartbeat', () => {
     });
     const timer = manualTimer();
     const big = await startHeartbeat(
-      { ...config, httpPort: 0 },
+      { ...config, port: 0 },
       { clock: () => new Date(), timer, logger: createLogger('heartbeat', 'silent') },
     );
     try {
@@ -211,7 +211,7 @@ describe('a start that fails half-way', () => {
       HTTP_HOST: '127.0.0.1',
     });
     const started = startHeartbeat(
-      { ...config, httpPort: port },
+      { ...config, port: port },
       { clock: () => new Date(), timer: realTimer, logger: createLogger('heartbeat', 'silent') },
     );
     // While it tries to connect, the ops server answers 503 'starting'.

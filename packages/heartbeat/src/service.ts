@@ -60,7 +60,7 @@ export async function startHeartbeat(
 
     const server = await scope.serve({
       host: config.httpHost,
-      port: config.httpPort,
+      port: config.port,
       metrics: metrics.registry,
       routes: {
         'GET /state': (_req, res) => sendJson(res, 200, ticker.state()),

@@ -1,15 +1,10 @@
-import { type ConfigOf, envVar, integer, port, text } from '@open-bank/config';
+import { type ConfigOf, dbConfigSpec, envVar, integer, text } from '@open-bank/config';
 import { kafkaConfigSpec } from '@open-bank/topology';
 
 /** What `pnpm reconcile` and `pnpm dlq` read from the environment; the databases' roles are fixed. */
 export const reconcileConfigSpec = {
   ...kafkaConfigSpec('reconcile'),
-  dbHostname: envVar('DB_HOSTNAME', text({ max: 255 }), { default: 'localhost' }),
-  dbPort: envVar('DB_PORT', port(), { default: '5432' }),
-  dbPassword: envVar('DB_PASSWORD', text({ max: 200 }), {
-    default: 'open-bank',
-    description: 'password of the command_handler and graphql_endpoint roles',
-  }),
+  ...dbConfigSpec('password of the command_handler and graphql_endpoint roles'),
   handlerGroup: envVar('RECONCILE_HANDLER_GROUP', text({ max: 200 }), {
     default: 'command-handler',
     description: "the command handler's consumer group, waited for on the command topics",

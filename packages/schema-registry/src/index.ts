@@ -7,6 +7,7 @@ export {
   parseAvroSchema,
   resolutionError,
 } from './avro.ts';
+export { type SchemaRegistryConfig, schemaRegistryConfigSpec } from './config.ts';
 export {
   ApiError,
   apiErrors,

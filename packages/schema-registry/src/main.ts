@@ -1,20 +1,10 @@
-import { envVar, exitOnStartupError, hostPortList, integer, parseConfig, text } from '@open-bank/config';
+import { exitOnStartupError, parseConfig } from '@open-bank/config';
 import { pino } from 'pino';
+import { schemaRegistryConfigSpec } from './config.ts';
 import { createSchemaRegistry } from './registry.ts';
 
-const spec = {
-  brokers: envVar('KAFKA_BROKERS', hostPortList(), { default: 'localhost:9092' }),
-  clientId: envVar('KAFKA_CLIENT_ID', text(), { default: 'schema-registry' }),
-  host: envVar('SCHEMA_REGISTRY_HOST', text(), { default: '127.0.0.1' }),
-  // 0 is allowed: pick a free port.
-  port: envVar('SCHEMA_REGISTRY_PORT', integer({ min: 0, max: 65_535 }), { default: '8081' }),
-  topic: envVar('SCHEMA_REGISTRY_TOPIC', text({ max: 249, pattern: /^[A-Za-z0-9._-]+$/ }), {
-    default: '_schemas',
-  }),
-};
-
 async function main(): Promise<void> {
-  const config = parseConfig(spec, process.env);
+  const config = parseConfig(schemaRegistryConfigSpec, process.env);
   const logger = pino({ name: 'schema-registry' });
   const registry = createSchemaRegistry({ ...config, logger });
   await registry.start();
