@@ -104,7 +104,7 @@ export function checkCompose(
     let ownPort: number | undefined;
     if (service !== undefined && spec === undefined) say(`no config spec known for packages/${service}`);
     if (spec) {
-      const result = checkServiceEnv(s, spec);
+      const result = checkServiceEnv(s.environment, spec);
       problems.push(...result.problems.map((p) => `service ${s.name}: ${p}`));
       ownPort = result.port;
     }
@@ -291,28 +291,31 @@ function checkBuild(
   return out;
 }
 
-/** Env problems of one Node.js service against its config spec, and the port it will listen on. */
+/**
+ * Env problems of one Node.js service against its config spec, and the port it will listen on: the
+ * environment a Compose service or a stack part hands it.
+ */
 export function checkServiceEnv(
-  s: ComposeService,
+  environment: Readonly<Record<string, string | undefined>>,
   spec: ConfigSpec,
 ): { problems: string[]; port: number | undefined } {
   const problems: string[] = [];
   const known = new Set(Object.values(spec).map((v) => v.variable));
   for (const v of Object.values(spec)) {
-    const value = s.environment[v.variable];
+    const value = environment[v.variable];
     if (value !== undefined) continue;
     if (v.default === undefined) problems.push(`${v.variable} is required by its config and not set`);
     else if (LOOPBACK.test(v.default)) {
       problems.push(`${v.variable} is not set: its default ${v.default} is the container itself`);
     }
   }
-  for (const variable of Object.keys(s.environment)) {
+  for (const variable of Object.keys(environment)) {
     if (!known.has(variable) && !NODE_RUNTIME_VARS.has(variable)) {
       problems.push(`${variable} is set but its config does not read it`);
     }
   }
   const env = Object.fromEntries(
-    Object.entries(s.environment).filter((e): e is [string, string] => e[1] !== undefined),
+    Object.entries(environment).filter((e): e is [string, string] => e[1] !== undefined),
   );
   let port: number | undefined;
   try {

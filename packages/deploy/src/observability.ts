@@ -195,7 +195,7 @@ export function checkObservability(
       }
       const spec =
         service.build?.args.SERVICE === undefined ? undefined : facts.configSpecs[service.build.args.SERVICE];
-      const port = spec === undefined ? undefined : checkServiceEnv(service, spec).port;
+      const port = spec === undefined ? undefined : checkServiceEnv(service.environment, spec).port;
       if (port !== Number(m[2]))
         sayP(`scrape target ${target}: ${service.name} serves /metrics on ${port ?? 'no known port'}`);
       scraped.set(service.name, Number(m[2]));
