@@ -4,7 +4,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Health } from '@open-bank/runtime';
-import { sendJson, startupReport } from '@open-bank/runtime';
+import { opsRoutes, sendJson } from '@open-bank/runtime';
 import type {
   DefinitionNode,
   DocumentNode,
@@ -332,6 +332,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     logger.warn({ client, reason }, `refused: ${why}`);
   };
   const yoga = createBankYoga(options.schema, logger, { security, onRefused: refused });
+  const ops = opsRoutes(options);
   const clientOf = (req: IncomingMessage) =>
     clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], security.trustedProxies);
   /** A browser page of another site: refused with 403 and a log line. */
@@ -367,17 +368,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       await yoga.handle(req, res);
       return;
     }
-    if (req.method === 'GET' && path === '/health') {
-      const h = options.health();
-      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail, startup: startupReport() });
-      return;
-    }
-    if (req.method === 'GET' && path === '/metrics') {
-      const text = await options.metrics.metrics();
-      res.writeHead(200, { 'content-type': options.metrics.contentType });
-      res.end(text);
-      return;
-    }
+    if (await ops(req, res)) return;
     sendJson(res, 404, { error: `no route ${req.method} ${path}` });
   }
 

@@ -38,6 +38,7 @@ export {
   type Health,
   type HealthState,
   type OpsServerOptions,
+  opsRoutes,
   type RouteHandler,
   sendJson,
   startOpsServer,

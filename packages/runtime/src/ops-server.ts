@@ -29,12 +29,37 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 const MAX_BODY = 64 * 1024;
 
 /**
- * /metrics for Prometheus, /health for orchestrators (200 only when ok; the body carries the process's
- * start milestones, see startup.ts), plus a service's own routes.
+ * GET /metrics for Prometheus and GET /health for orchestrators (200 only when ok; the body carries the
+ * process's start milestones, see startup.ts), for any node:http server to mount: the returned handler
+ * answers those two and resolves false for every other request, which stays the caller's.
  */
+export function opsRoutes(options: {
+  metrics: Registry;
+  health: () => Health;
+}): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  return async (req, res) => {
+    if (req.method !== 'GET') return false;
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/metrics') {
+      const text = await options.metrics.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.contentType });
+      res.end(text);
+      return true;
+    }
+    if (path === '/health') {
+      const h = options.health();
+      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail, startup: startupReport() });
+      return true;
+    }
+    return false;
+  };
+}
+
+/** The ops routes (see opsRoutes) plus a service's own routes. */
 export async function startOpsServer(
   options: OpsServerOptions,
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
+  const ops = opsRoutes(options);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -55,18 +80,8 @@ export async function startOpsServer(
   });
 
   async function route(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    if (await ops(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/metrics') {
-      const text = await options.metrics.metrics();
-      res.writeHead(200, { 'content-type': options.metrics.contentType });
-      res.end(text);
-      return;
-    }
-    if (req.method === 'GET' && path === '/health') {
-      const h = options.health();
-      sendJson(res, h.state === 'ok' ? 200 : 503, { status: h.state, ...h.detail, startup: startupReport() });
-      return;
-    }
     const handler = options.routes?.[`${req.method} ${path}`];
     if (handler) {
       await handler(req, res, body);
