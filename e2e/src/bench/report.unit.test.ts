@@ -1,10 +1,10 @@
 import { HOP_PATH } from '@open-bank/contract';
 import { benchChartSpecs, latencyTable, unmeasuredMs } from '@open-bank/frontend';
 import { describe, expect, it } from 'vitest';
+import { header, row } from '../testing/bench-fixtures.ts';
 import { buildReport, groupRuns, orderComponents, parseCategories } from './report.ts';
 import { renderReportHtml } from './report-html.ts';
 import { parseRunFile, type RunRecord } from './run-file.ts';
-import { header, row } from './test-fixtures.ts';
 
 const MIB = 1024 * 1024;
 const file = (name: string, records: RunRecord[]) =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunFileError } from '../errors.ts';
+import { header, row } from '../testing/bench-fixtures.ts';
 import {
   fileStamp,
   formatRecord,
@@ -8,7 +9,6 @@ import {
   runFileName,
   runNameProblem,
 } from './run-file.ts';
-import { header, row } from './test-fixtures.ts';
 
 describe('run files', () => {
   it('are named <name>-<date-time>.jsonl', () => {

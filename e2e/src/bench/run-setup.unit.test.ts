@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { header } from '../testing/bench-fixtures.ts';
 import { groupLabel, parseGroupBy, runSetupOf } from './run-setup.ts';
-import { header } from './test-fixtures.ts';
 
 describe('what a run ran on', () => {
   it('comes from the header, with what older runs imply where they lack the fields', () => {

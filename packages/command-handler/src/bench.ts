@@ -37,7 +37,7 @@ import {
   uuidToBytes,
 } from '@open-bank/topology';
 import type { Kafka } from 'kafkajs';
-import { createScratchTopics, type ScratchTopics } from './scratch-topics.ts';
+import { createScratchTopics, type ScratchTopics } from './testing/scratch-topics.ts';
 
 const spec = {
   brokers: envVar('KAFKA_BROKERS', hostPortList(), { default: 'localhost:9092' }),

@@ -7,6 +7,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandHandlerConfigSpec } from './config.ts';
 import { FailureReason } from './decide.ts';
+import { type CommandHandler, startCommandHandler } from './service.ts';
 import {
   type Answer,
   balancedb,
@@ -18,8 +19,7 @@ import {
   type Scratch,
   scratchTopics,
   type TransferCommand,
-} from './int-support.ts';
-import { type CommandHandler, startCommandHandler } from './service.ts';
+} from './testing/index.ts';
 
 let scratch: Scratch;
 let writer: CommandWriter;

@@ -22,7 +22,7 @@ import {
   readBalanceChanges,
   type Scratch,
   scratchTopics,
-} from './int-support.ts';
+} from './testing/index.ts';
 
 // 100 commands/s for 30 s, in ticks of 100 ms, with the command generator's mix (SPEC §4). Beats start
 // past the first 20, which only open accounts; every 200th still does.

@@ -7,8 +7,8 @@ import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DB_NAME, DB_USER } from './config.ts';
-import { balancedb, type Scratch, scratchTopics } from './int-support.ts';
 import { formatSeqs, OutboxRelay, RELAY_TRANSACTIONAL_ID } from './relay.ts';
+import { balancedb, type Scratch, scratchTopics } from './testing/index.ts';
 
 let scratch: Scratch;
 // The test's own observer and the crashed relay's producer: kafkajs, whichever client the relay runs on.

@@ -23,7 +23,7 @@ import {
   postQuery,
   scratchTopology,
   wsClient,
-} from './test-support.ts';
+} from './testing/index.ts';
 
 const run = randomUUID().slice(0, 8);
 let kafka: Kafka;

@@ -31,7 +31,7 @@ import {
   postQuery,
   scratchTopology,
   wsClient,
-} from './test-support.ts';
+} from './testing/index.ts';
 
 const run = randomUUID().slice(0, 8);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' });

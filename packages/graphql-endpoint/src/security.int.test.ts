@@ -25,7 +25,7 @@ import WebSocket from 'ws';
 import { graphqlEndpointConfigSpec } from './config.ts';
 import { CloseCodes } from './connection-limits.ts';
 import { type GraphqlEndpoint, startGraphqlEndpoint } from './service.ts';
-import { firstResult, type GqlResult, scratchTopology } from './test-support.ts';
+import { firstResult, type GqlResult, scratchTopology } from './testing/index.ts';
 
 const run = randomUUID().slice(0, 8);
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -8,8 +8,8 @@ import { findingKinds } from './check.ts';
 import { BALANCE_DB, type ReconcileConfig, reconcileConfigSpec, TRANSACTION_DB } from './config.ts';
 import { connectDb } from './db.ts';
 import { generateHistory } from './generate.ts';
-import { startTestDb, type TestDb } from './int-support.ts';
 import { dbTarget, reconcile } from './reconcile.ts';
+import { startTestDb, type TestDb } from './testing/index.ts';
 
 let db: TestDb;
 let scratch: ScratchTopics;

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingKinds } from './check.ts';
 import { BALANCE_DB } from './config.ts';
 import { connectDb } from './db.ts';
-import { setLoad, startTestBank, type TestBank } from './int-support.ts';
 import { dbTarget, reconcile } from './reconcile.ts';
+import { setLoad, startTestBank, type TestBank } from './testing/index.ts';
 
 let bank: TestBank;
 

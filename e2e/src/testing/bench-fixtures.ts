@@ -1,4 +1,4 @@
-import type { RunHeader, RunRow } from './run-file.ts';
+import type { RunHeader, RunRow } from '../bench/run-file.ts';
 
 /** Records as a run writes them, for the unit tests of parsing and reporting. */
 export const header = (name: string): RunHeader => ({

@@ -16,8 +16,8 @@ import {
 } from '@open-bank/topology';
 import type { Kafka, Producer } from 'kafkajs';
 import type pg from 'pg';
-import { DB_NAME, DB_USER } from './config.ts';
-import { createPool } from './db.ts';
+import { DB_NAME, DB_USER } from '../config.ts';
+import { createPool } from '../db.ts';
 import { createScratchTopics, type ScratchTopics } from './scratch-topics.ts';
 
 export { HANDLER_TOPICS } from './scratch-topics.ts';

@@ -9,7 +9,7 @@ import { stackEnv } from '@open-bank/stack/testing';
 import { createKafka, topicIds } from '@open-bank/topology';
 import { createScratchTopics, type ScratchTopics } from '@open-bank/topology/testing';
 import type { Kafka } from 'kafkajs';
-import { type ReconcileConfig, reconcileConfigSpec } from './config.ts';
+import { type ReconcileConfig, reconcileConfigSpec } from '../config.ts';
 
 export interface TestBank {
   readonly kafka: Kafka;
