@@ -37,7 +37,7 @@ import {
   uuidToBytes,
 } from '@open-bank/topology';
 import type { Kafka } from 'kafkajs';
-import { createScratchTopics, type ScratchTopics } from './testing/scratch-topics.ts';
+import { createScratchTopics, type ScratchTopics } from '../testing/scratch-topics.ts';
 
 const spec = {
   brokers: envVar('KAFKA_BROKERS', hostPortList(), { default: 'localhost:9092' }),
@@ -227,7 +227,7 @@ async function measure(what: string, answers: AnswerCount, expected: number, sta
 
 async function startHandler(env: NodeJS.ProcessEnv): Promise<{ started: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const entry = join(dirname(fileURLToPath(import.meta.url)), 'main.ts');
+  const entry = join(dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     env: { ...env, COMMAND_HANDLER_PORT: String(port) },
