@@ -1,3 +1,4 @@
+import { parseArgs as parseCliArgs } from 'node:util';
 import { type Env, envVar, integer, oneOf, parseConfig, port, text } from '@open-bank/config';
 import { UsageError } from './errors.ts';
 import { DEFAULT_KAFKA_HEAP_OPTS } from './kafka-config.ts';
@@ -49,6 +50,18 @@ Environment:
   KAFKA_HEAP_OPTS                JVM heap of each broker (default ${DEFAULT_KAFKA_HEAP_OPTS})
   STACK_START_TIMEOUT            seconds a part may take to become healthy (default 120)`;
 
+const OPTIONS = {
+  profile: { type: 'string' },
+  brokers: { type: 'string' },
+  'port-offset': { type: 'string' },
+  'kafka-client': { type: 'string' },
+  only: { type: 'string' },
+  fresh: { type: 'boolean' },
+  wipe: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function parseArgs(argv: readonly string[]): CliArgs {
   let command: Command | undefined;
   let profile = 'dev';
@@ -59,69 +72,82 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let json = false;
   let only: string[] | undefined;
   let kafkaClient: KafkaClientName | undefined;
-  const rest = [...argv];
-  const value = (flag: string): string => {
-    const v = rest.shift();
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-    return v;
+  // Not strict: node's own messages would replace ours, and a value is checked here, in order, instead.
+  const { tokens } = parseCliArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const positional = (arg: string) => {
+    if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+    if (command !== undefined) throw new UsageError(`unexpected argument ${arg}`);
+    if (!(COMMANDS as readonly string[]).includes(arg)) throw new UsageError(`unknown command ${arg}`);
+    command = arg as Command;
   };
-  while (rest.length > 0) {
-    const arg = rest.shift() as string;
-    const eq = arg.indexOf('=');
-    if (arg.startsWith('--') && eq > 0) {
-      rest.unshift(arg.slice(0, eq), arg.slice(eq + 1));
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') throw new UsageError('unknown option --');
+    if (token.kind === 'positional') {
+      positional(token.value);
       continue;
     }
-    switch (arg) {
-      case '--profile':
-        profile = value(arg);
+    const flag = token.rawName;
+    const value = (): string => {
+      const v = token.value;
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (token.name) {
+      case 'profile':
+        profile = value();
         break;
-      case '--brokers': {
-        const v = value(arg);
+      case 'brokers': {
+        const v = value();
         if (v !== '1' && v !== '3') throw new UsageError(`--brokers must be 1 or 3, got '${v}'`);
         brokers = v === '1' ? 1 : 3;
         break;
       }
-      case '--port-offset': {
-        const v = value(arg);
+      case 'port-offset': {
+        const v = value();
         if (!/^\d+$/.test(v) || Number(v) > 50_000) {
           throw new UsageError(`--port-offset must be a whole number from 0 to 50000, got '${v}'`);
         }
         portOffset = Number(v);
         break;
       }
-      case '--kafka-client': {
-        const v = value(arg);
+      case 'kafka-client': {
+        const v = value();
         if (!(KAFKA_CLIENTS as readonly string[]).includes(v))
           throw new UsageError(`--kafka-client must be one of ${KAFKA_CLIENTS.join(', ')}, got '${v}'`);
         kafkaClient = v as KafkaClientName;
         break;
       }
-      case '--fresh':
+      case 'fresh':
         fresh = true;
         break;
-      case '--wipe':
+      case 'wipe':
         wipe = true;
         break;
-      case '--json':
+      case 'json':
         json = true;
         break;
-      case '--only':
-        only = value(arg)
+      case 'only':
+        only = value()
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean);
         if (only.length === 0) throw new UsageError('--only needs part names');
         break;
-      case '--help':
-      case '-h':
+      case 'help':
         command = 'help';
         break;
       default:
-        if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-        if (command !== undefined) throw new UsageError(`unexpected argument ${arg}`);
-        if (!(COMMANDS as readonly string[]).includes(arg)) throw new UsageError(`unknown command ${arg}`);
-        command = arg as Command;
+        throw new UsageError(`unknown option ${flag}`);
+    }
+    // `--fresh=x` was the flag followed by the argument x, as before.
+    if (OPTIONS[token.name as keyof typeof OPTIONS]?.type === 'boolean' && token.value !== undefined) {
+      positional(token.value);
     }
   }
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(profile)) {

@@ -31,6 +31,9 @@ describe('parseArgs', () => {
   it('rejects what it does not understand', () => {
     expect(() => parseArgs(['up', '--brokers', '2'])).toThrow(/--brokers must be 1 or 3/);
     expect(() => parseArgs(['up', '--brokers'])).toThrow(/needs a value/);
+    expect(() => parseArgs(['up', '--profile', '--fresh'])).toThrow(/--profile needs a value/);
+    expect(() => parseArgs(['up', '--fresh=1'])).toThrow(/unexpected argument 1/);
+    expect(() => parseArgs(['up', '--', 'down'])).toThrow(/unknown option --/);
     expect(() => parseArgs(['launch'])).toThrow(/unknown command launch/);
     expect(() => parseArgs(['up', '--verbose'])).toThrow(UsageError);
     expect(() => parseArgs(['up', 'down'])).toThrow(/unexpected argument/);
