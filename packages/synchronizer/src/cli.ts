@@ -1,3 +1,4 @@
+import { parseArgs as parseCliArgs } from 'node:util';
 import { describeConfig, exitOnStartupError } from '@open-bank/config';
 import { synchronizerConfigSpec } from './config.ts';
 import { SynchronizerError, UsageError } from './errors.ts';
@@ -10,28 +11,43 @@ export interface CliArgs {
   readonly deleteUnknown: boolean;
 }
 
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  'dry-run': { type: 'boolean' },
+  strict: { type: 'boolean' },
+  'no-delete': { type: 'boolean' },
+} as const;
+
 export function parseArgs(argv: readonly string[]): CliArgs {
   const args = { help: false, dryRun: false, strict: false, deleteUnknown: true };
-  for (const arg of argv) {
-    switch (arg) {
-      case '--help':
-      case '-h':
+  // pnpm passes a lone `--` through when a script is run as `pnpm sync -- --dry-run`: it ends nothing here.
+  const given = argv.filter((arg) => arg !== '--');
+  // Not strict: the message names the argument as given, and a value (--strict=1) is refused like a typo.
+  const { tokens } = parseCliArgs({
+    args: given,
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const token of tokens) {
+    const unknown = () => new UsageError(`unknown argument '${given[token.index]}' (see --help)`);
+    if (token.kind !== 'option' || token.value !== undefined) throw unknown();
+    switch (token.name) {
+      case 'help':
         args.help = true;
         break;
-      case '--dry-run':
+      case 'dry-run':
         args.dryRun = true;
         break;
-      case '--strict':
+      case 'strict':
         args.strict = true;
         break;
-      case '--no-delete':
+      case 'no-delete':
         args.deleteUnknown = false;
         break;
-      // pnpm passes a lone `--` through when a script is run as `pnpm sync -- --dry-run`.
-      case '--':
-        break;
       default:
-        throw new UsageError(`unknown argument '${arg}' (see --help)`);
+        throw unknown();
     }
   }
   return args;
