@@ -31,14 +31,18 @@ export function errorKind(error: unknown): string {
     const first = (error[0] as { message?: string } | undefined)?.message ?? 'error';
     return `graphql: ${first.slice(0, 60)}`;
   }
-  if (error instanceof Error) {
-    if (/ECONNREFUSED/.test(error.message)) return 'connection refused';
-    return error.message.slice(0, 60);
+  if (typeof error !== 'object' || error === null) return String(error).slice(0, 60);
+  // graphql-ws hands over what the WebSocket gave: an Error, a CloseEvent (code) or an ErrorEvent (message).
+  const e = error as { message?: unknown; code?: unknown; error?: unknown };
+  const message =
+    typeof e.message === 'string' ? e.message : e.error instanceof Error ? e.error.message : undefined;
+  if (message !== undefined) {
+    if (/ECONNREFUSED/.test(message)) return 'connection refused';
+    if (/ECONNRESET|socket hang up/.test(message)) return 'connection reset';
+    return message.slice(0, 60);
   }
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    return `socket closed (${String((error as { code: unknown }).code)})`;
-  }
-  return String(error).slice(0, 60);
+  if (e.code !== undefined) return `socket closed (${String(e.code)})`;
+  return 'unknown error';
 }
 
 class Connection {

@@ -40,6 +40,19 @@ export async function startObserver(
   );
   await consumer.connect();
   await consumer.subscribe({ topics: [...role.keys()], fromBeginning: true });
+  // A consumer that crashed and restarted (e.g. while the broker was away) has no committed offsets and
+  // reads from the start again: what was seen once must not count twice.
+  const next = new Map<string, bigint>();
+  const fresh = <M extends { offset: string }>(topic: string, partition: number, messages: M[]): M[] => {
+    const key = `${topic}:${partition}`;
+    const from = next.get(key) ?? -1n;
+    return messages.filter((m) => BigInt(m.offset) >= from);
+  };
+  // Only once a batch is through: one that failed halfway comes again and must then count.
+  const done = (topic: string, partition: number, messages: readonly { offset: string }[]) => {
+    const last = messages.at(-1);
+    if (last) next.set(`${topic}:${partition}`, BigInt(last.offset) + 1n);
+  };
   let joined: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => {
     joined = resolve;
@@ -50,13 +63,14 @@ export async function startObserver(
     partitionsConsumedConcurrently: 8,
     eachBatch: async ({ batch }) => {
       const kind = role.get(batch.topic);
+      const messages = fresh(batch.topic, batch.partition, batch.messages);
       if (kind === 'event') {
         const decoded = await codec.decodeAll(
           'balanceChanged',
-          batch.messages.map((m) => m.value),
+          messages.map((m) => m.value),
         );
         for (const [i, d] of decoded.entries()) {
-          const m = batch.messages[i];
+          const m = messages[i];
           if (!d.ok || !m) continue;
           tally.balanceChanged(
             {
@@ -69,14 +83,16 @@ export async function startObserver(
             Number(m.timestamp),
           );
         }
+        done(batch.topic, batch.partition, messages);
         return;
       }
-      for (const m of batch.messages) {
+      for (const m of messages) {
         const id = m.key?.toString('utf8');
         if (!id) continue;
         if (kind === 'command') tally.command(id, Number(m.timestamp));
         else tally.answer(id, Number(m.timestamp), `${batch.topic}:${m.value?.toString('base64') ?? ''}`);
       }
+      done(batch.topic, batch.partition, messages);
     },
   });
   await ready;

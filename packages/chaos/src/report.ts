@@ -30,7 +30,8 @@ export function failures(r: ScenarioResult): string[] {
     if (f.chainBreaks > 0) out.push(`${f.chainBreaks} BalanceChanged chain breaks`);
     const stuck = f.faults.filter((x) => x.recoverySeconds === undefined);
     if (stuck.length > 0) out.push(`no answer after ${stuck.map((x) => x.label).join(', ')}`);
-    if (f.clients.lost > 0) out.push(`${f.clients.lost} client requests never answered`);
+    // A client that gave up on a request whose answer came later saw a slow bank, not a lost request.
+    if (f.clients.neverAnswered > 0) out.push(`${f.clients.neverAnswered} client requests never answered`);
     if (f.clients.duplicated > 0)
       out.push(`${f.clients.duplicated} client requests answered or booked twice`);
     if (f.clients.missingEvents > 0)
@@ -66,7 +67,7 @@ export function formatScenario(r: ScenarioResult): string[] {
     }
     const c = f.clients;
     lines.push(
-      `  GraphQL clients: ${c.requests} requests, ${c.answered} answered, ${c.lost} lost, ${c.duplicated} duplicated, ${c.retried} retried, ${c.missingEvents} without BalanceChanged; errors seen: ${errorsText(c.errors)}`,
+      `  GraphQL clients: ${c.requests} requests, ${c.answered} answered, ${c.lost} given up (${c.neverAnswered} never answered on Kafka either), ${c.duplicated} duplicated, ${c.retried} retried, ${c.missingEvents} without BalanceChanged; errors seen: ${errorsText(c.errors)}`,
     );
   }
   if (r.reconcile) {

@@ -28,6 +28,7 @@ const figures: Figures = {
     answered: 20,
     lost: 0,
     duplicated: 0,
+    neverAnswered: 0,
     missingEvents: 0,
     retried: 2,
     errors: { timeout: 2 },
@@ -57,7 +58,7 @@ describe('failures', () => {
         duplicated: 1,
         chainBreaks: 2,
         faults: [{ ...(figures.faults[0] as Figures['faults'][number]), recoverySeconds: undefined }],
-        clients: { ...figures.clients, lost: 1, duplicated: 1, missingEvents: 1 },
+        clients: { ...figures.clients, lost: 2, neverAnswered: 1, duplicated: 1, missingEvents: 1 },
       },
       reconcile: { ok: false, lines: ['FINDING x'] },
     };

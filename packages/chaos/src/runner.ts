@@ -259,16 +259,24 @@ async function restartPart(
   part: string,
   c: StepContext,
   graceMs: number,
-): Promise<{ at: number; returnAt: number }> {
+): Promise<{ at: number; returnAt: number; detail: string }> {
   const pid = await pidOf(part, c);
   const at = Date.now();
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
   while (alive(pid) && Date.now() < deadline) await sleep(100);
-  if (alive(pid)) process.kill(-pid, 'SIGKILL');
+  const killed = alive(pid);
+  if (killed) process.kill(-pid, 'SIGKILL');
   while (alive(pid)) await sleep(100);
+  const stopped = Date.now();
   await up(c.settings, { ...c.stackOptions, only: [part] });
-  return { at, returnAt: Date.now() };
+  const returnAt = Date.now();
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return {
+    at,
+    returnAt,
+    detail: `stopped in ${s(stopped - at)} s${killed ? ' (SIGKILL after the grace period)' : ''}, healthy again ${s(returnAt - stopped)} s later`,
+  };
 }
 
 async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): Promise<void> {
@@ -307,13 +315,13 @@ async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): 
       return;
     }
     case 'restart-broker': {
-      const t = await restartPart(`kafka-${st.node}`, c, 20_000);
-      faults.push({ label: `#${n} kafka-${st.node} restarted`, ...t });
+      const { detail, ...t } = await restartPart(`kafka-${st.node}`, c, 20_000);
+      faults.push({ label: `#${n} kafka-${st.node} restarted (${detail})`, ...t });
       return;
     }
     case 'restart-registry': {
-      const t = await restartPart('schema-registry', c, 10_000);
-      faults.push({ label: `#${n} schema registry restarted`, ...t });
+      const { detail, ...t } = await restartPart('schema-registry', c, 10_000);
+      faults.push({ label: `#${n} schema registry restarted (${detail})`, ...t });
       return;
     }
     case 'await-recovery': {

@@ -53,8 +53,10 @@ type EventProblem = { readonly at: number; readonly kind: 'duplicate' | 'chain';
 export interface ClientFigures {
   readonly requests: number;
   readonly answered: number;
-  /** No answer after every retry. */
+  /** No answer after every retry, until the client gave up. */
   readonly lost: number;
+  /** Of those, the ones whose command has no answer on Kafka either: lost for good, not just late. */
+  readonly neverAnswered: number;
   /** Different answers to one uuid, or a balance changed more than once by one uuid. */
   readonly duplicated: number;
   /** Confirmed, yet no BalanceChanged carries its uuid. */
@@ -272,11 +274,12 @@ export class Tally {
       if (r.answers.length > 1 || twice) duplicated++;
       if (r.success && events === undefined) missingEvents++;
     }
-    const answered = mine.filter((r) => r.answeredAt !== undefined).length;
+    const unanswered = mine.filter((r) => r.answeredAt === undefined);
     return {
       requests: mine.length,
-      answered,
-      lost: mine.length - answered,
+      answered: mine.length - unanswered.length,
+      lost: unanswered.length,
+      neverAnswered: unanswered.filter((r) => (this.commands.get(r.uuid)?.answers ?? 0) === 0).length,
       duplicated,
       missingEvents,
       retried: mine.filter((r) => r.attempts > 1).length,

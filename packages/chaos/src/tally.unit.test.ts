@@ -125,13 +125,20 @@ describe('Tally', () => {
     t.clientRequest(request({ uuid: 'noevent' }));
     t.clientRequest(request({ uuid: 'failed', success: false, answers: ['failed: invalid token'] }));
     t.clientRequest(request({ uuid: 'late', startedAt: 12_000 }));
+    // Given up by the client, answered on Kafka later.
+    t.command('slow', 2_000);
+    t.answer('slow', 95_000, 'x');
+    t.clientRequest(
+      request({ uuid: 'slow', answeredAt: undefined, answers: [], success: false, attempts: 9 }),
+    );
     expect(t.summarise(window, [], 'answers', 20_000).clients).toEqual({
-      requests: 6,
+      requests: 7,
       answered: 5,
-      lost: 1,
+      lost: 2,
+      neverAnswered: 1,
       duplicated: 2,
       missingEvents: 2,
-      retried: 2,
+      retried: 3,
       errors: { timeout: 3, 'socket closed (1006)': 1 },
     });
   });
