@@ -58,7 +58,7 @@ export function formatScenario(r: ScenarioResult): string[] {
         (f.extraAnswers > 0 ? `, ${f.extraAnswers} answered again alike` : ''),
       `  BalanceChanged: ${f.duplicateEvents} repeated, ${f.chainBreaks} chain breaks`,
       ...f.eventProblems.map((p) => `    ${p}`),
-      `  recovery: ${s1(f.recoverySeconds)} s worst (first answer after the part was back); longest gap without answers ${f.maxGapSeconds.toFixed(1)} s; slowest answer ${f.maxLatencySeconds.toFixed(1)} s`,
+      `  recovery: ${s1(f.recoverySeconds)} s worst (the first answer, after the part was back, to a command sent since the fault); longest gap without answers ${f.maxGapSeconds.toFixed(1)} s; slowest answer ${f.maxLatencySeconds.toFixed(1)} s`,
     );
     for (const x of f.faults) {
       lines.push(

@@ -328,8 +328,11 @@ async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): 
       const last = faults.at(-1);
       if (!last) return;
       const deadline = Date.now() + st.timeoutSeconds * 1000;
-      while (c.tally.firstAnswerAfter(last.returnAt, s.recovery) === undefined && Date.now() < deadline)
-        await sleep(100);
+      while (
+        c.tally.firstAnswerAfter(last.returnAt, s.recovery, last.at) === undefined &&
+        Date.now() < deadline
+      )
+        await sleep(250);
       return;
     }
   }

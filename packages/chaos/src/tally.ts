@@ -204,11 +204,21 @@ export class Tally {
     return { sent, answered };
   }
 
-  /** The first answer (on Kafka, or as a client got it) after `t`, if any. */
-  firstAnswerAfter(t: number, source: 'answers' | 'clients'): number | undefined {
+  /**
+   * When the bank answered again after a fault: on Kafka, the first answer after `t` to a command sent since
+   * `sentFrom` (answers the faulty part had already decided before it went away, e.g. outbox rows a new relay
+   * publishes at once, do not count); for clients, the first answer any of them got after `t`.
+   */
+  firstAnswerAfter(t: number, source: 'answers' | 'clients', sentFrom: number): number | undefined {
     let best: number | undefined;
-    for (const a of source === 'answers' ? this.answerTimes : this.clientAnswerTimes) {
-      if (a > t && (best === undefined || a < best)) best = a;
+    if (source === 'clients') {
+      for (const a of this.clientAnswerTimes) if (a > t && (best === undefined || a < best)) best = a;
+      return best;
+    }
+    for (const e of this.commands.values()) {
+      const a = e.firstAnswerAt;
+      if (a === undefined || e.sentAt === undefined || e.sentAt < sentFrom || a <= t) continue;
+      if (best === undefined || a < best) best = a;
     }
     return best;
   }
@@ -234,7 +244,7 @@ export class Tally {
     }
     const problems = this.problems.filter((p) => p.at >= window.from && p.at < until);
     const faultFigures = faults.map((f): FaultFigures => {
-      const first = this.firstAnswerAfter(f.returnAt, source);
+      const first = this.firstAnswerAfter(f.returnAt, source, f.at);
       return {
         ...f,
         recoverySeconds: first === undefined ? undefined : (first - f.returnAt) / 1000,

@@ -67,6 +67,17 @@ describe('Tally', () => {
     expect(f.maxGapSeconds).toBe(4.5);
   });
 
+  it('does not take an answer to a command from before the fault as the recovery', () => {
+    const t = new Tally();
+    // Decided before the kill, published by the new relay at once.
+    t.command('old', 2_000);
+    t.answer('old', 3_100, 'x');
+    t.command('new', 2_600);
+    t.answer('new', 5_000, 'x');
+    const f = t.summarise(window, [{ label: 'kill', at: 2_500, returnAt: 3_000 }], 'answers', 20_000);
+    expect(f.faults[0]?.recoverySeconds).toBe(2);
+  });
+
   it('reports no recovery when one fault was never followed by an answer', () => {
     const t = new Tally();
     t.command('a', 1_900);
