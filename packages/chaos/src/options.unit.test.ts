@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { ChaosUsageError, DEFAULT_PORT_OFFSET, parseChaosArgs } from './options.ts';
+
+describe('parseChaosArgs', () => {
+  it('defaults to the full set on kafkajs on the chaos profile', () => {
+    expect(parseChaosArgs([])).toEqual({
+      short: false,
+      scenarios: undefined,
+      kafkaClient: 'kafkajs',
+      rate: 150,
+      clients: 3,
+      profile: 'chaos',
+      portOffset: DEFAULT_PORT_OFFSET,
+      keepData: false,
+      keepStack: false,
+      json: undefined,
+    });
+  });
+
+  it('reads the short set, scenarios (once each), the client and the stack options', () => {
+    expect(
+      parseChaosArgs([
+        '--short',
+        '--scenario',
+        'postgres-pause',
+        '--scenario=broker-restart',
+        '--scenario',
+        'postgres-pause',
+        '--kafka-client',
+        'confluent',
+        '--rate',
+        '300',
+        '--clients=0',
+        '--profile',
+        'chaos-2',
+        '--port-offset',
+        '23000',
+        '--keep-stack',
+        '--json',
+        'out.json',
+      ]),
+    ).toMatchObject({
+      short: true,
+      scenarios: ['postgres-pause', 'broker-restart'],
+      kafkaClient: 'confluent',
+      rate: 300,
+      clients: 0,
+      profile: 'chaos-2',
+      portOffset: 23_000,
+      keepStack: true,
+      json: 'out.json',
+    });
+  });
+
+  it('answers help', () => {
+    expect(parseChaosArgs(['--help'])).toBe('help');
+    expect(parseChaosArgs(['-h'])).toBe('help');
+  });
+
+  it.each([
+    [['--scenario', 'nope'], /unknown scenario 'nope'/],
+    [['--kafka-client', 'rdkafka'], /--kafka-client must be one of/],
+    [['--rate', '5'], /--rate must be a whole number/],
+    [['--rate', 'fast'], /--rate must be a whole number/],
+    [['--profile', 'dev'], /shared with other work/],
+    [['--profile', 'test'], /shared with other work/],
+    [['--profile', 'Bad'], /--profile must be/],
+    [['--bogus'], /bogus/],
+    [['positional'], /positional/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseChaosArgs(argv)).toThrow(ChaosUsageError);
+    expect(() => parseChaosArgs(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,349 @@
+// Runs the scenarios: a stack of its own (infrastructure through @open-bank/stack, the services as its own
+// children), background load from the heartbeat and the command generator, a few GraphQL clients, an
+// observer on the topics; per scenario the faults, a settle phase, the figures and the reconciliation.
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Env, parseConfig } from '@open-bank/config';
+import { formatReport, reconcile, reconcileConfigSpec } from '@open-bank/reconcile';
+import {
+  down,
+  type KafkaClientName,
+  type StackSettings,
+  stackContext,
+  stackSettings,
+  status,
+  up,
+  wipeProfile,
+} from '@open-bank/stack';
+import { Codec, createKafka, createRegistry, kafkaConfigSpec, topologyOf } from '@open-bank/topology';
+import { BankClients } from './clients.ts';
+import { startObserver } from './observer.ts';
+import { formatScenario, progressLine, type ReconcileOutcome, type ScenarioResult } from './report.ts';
+import type { Scenario, Step } from './scenarios.ts';
+import { Services } from './services.ts';
+import { type Fault, Tally, type Window } from './tally.ts';
+
+export interface RunSettings {
+  readonly scenarios: readonly Scenario[];
+  readonly kafkaClient: KafkaClientName;
+  readonly rate: number;
+  readonly clients: number;
+  readonly profile: string;
+  readonly portOffset: number;
+  readonly keepData: boolean;
+  readonly keepStack: boolean;
+}
+
+export interface RunIo {
+  /** The caller's environment: the stack's children inherit PATH, HOME and the like from it. */
+  readonly env: Env;
+  /** A line of the report or of what is being done. */
+  readonly log: (line: string) => void;
+  /** The progress line, every couple of seconds while a scenario runs. */
+  readonly progress: (line: string) => void;
+}
+
+const INFRA = ['kafka', 'postgres', 'schema-registry', 'synchronizer'];
+/** How long, after the load stopped, the commands of a scenario may take to be answered. */
+const SETTLE_MS = 90_000;
+const PROGRESS_MS = 2_000;
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioResult[]> {
+  const settings: StackSettings = stackSettings(
+    { profile: run.profile, brokers: 1, portOffset: run.portOffset },
+    { ...io.env, KAFKA_CLIENT: run.kafkaClient },
+  );
+  const stackOptions = { env: io.env, log: (m: string) => io.log(`  stack: ${m}`) };
+  if (!run.keepData) {
+    await down(settings, stackOptions);
+    wipeProfile(settings.profile);
+  }
+  io.log(`starting the ${run.profile} stack (port offset ${run.portOffset}), services on ${run.kafkaClient}`);
+  const stack = await up(settings, { ...stackOptions, only: INFRA });
+  const ctx = stackContext(settings, { env: io.env });
+  const services = new Services(ctx);
+  const tally = new Tally();
+  const kafkaConfig = parseConfig(kafkaConfigSpec('chaos-observer'), { ...stack.env });
+  const topology = topologyOf(kafkaConfig);
+  const kafka = createKafka({ brokers: kafkaConfig.brokers, clientId: kafkaConfig.clientId });
+  const codec = new Codec(createRegistry(kafkaConfig.schemaRegistryUrl), topology);
+  const heartbeatUrl = `http://127.0.0.1:${ctx.layout.heartbeatControl}/state`;
+  const clients = new BankClients(`http://127.0.0.1:${ctx.layout.graphql}`, run.clients, tally);
+  const reconcileConfig = parseConfig(reconcileConfigSpec, { ...stack.env, RECONCILE_WAIT_SECONDS: '180' });
+  let observer: { stop(): Promise<void> } | undefined;
+  const results: ScenarioResult[] = [];
+
+  const setLoad = async (perSecond: number) => {
+    // 10 ticks a second; the command generator turns each beat into one command.
+    const res = await fetch(heartbeatUrl, {
+      method: 'PUT',
+      body: JSON.stringify({ batchSize: Math.round(perSecond / 10), intervalMs: 100 }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!res.ok) throw new Error(`heartbeat control answered ${res.status}`);
+  };
+
+  /** Every service up, and exactly `handlers` command-handler instances. */
+  const ensureServices = async (handlers: number) => {
+    for (const name of ['heartbeat', 'command-generator', 'graphql-endpoint'] as const) {
+      if (!services.isRunning(name)) await services.start(name);
+    }
+    const wanted = Array.from({ length: handlers }, (_, i) => i);
+    await Promise.all(
+      wanted
+        .filter((i) => !services.isRunning('command-handler', i))
+        .map((i) => services.start('command-handler', i)),
+    );
+    for (const i of services.handlerInstances()) if (i >= handlers) await services.stop('command-handler', i);
+  };
+
+  try {
+    await services.prepare();
+    observer = await startObserver(kafka, topology, codec, tally, io.log);
+    await ensureServices(1);
+    await clients.open(randomUUID().slice(0, 8));
+    io.log(`stack up; ${run.clients} GraphQL clients have accounts; background load ${run.rate} commands/s`);
+
+    for (const s of run.scenarios) {
+      const t0 = Date.now();
+      let figures: ScenarioResult['figures'];
+      let outcome: ReconcileOutcome | undefined;
+      let error: string | undefined;
+      const faults: Fault[] = [];
+      let step = 'starting';
+      const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
+      const ticker = setInterval(() => {
+        const p = tally.progress(window);
+        const last = tally.lastAnswerAt;
+        io.progress(
+          progressLine({
+            scenario: s.name,
+            elapsedSeconds: (Date.now() - t0) / 1000,
+            step,
+            sent: p.sent,
+            answered: p.answered,
+            clientRequests: clients.counters.requests,
+            clientErrors: clients.counters.errors,
+            sinceAnswerSeconds: last === undefined ? undefined : (Date.now() - last) / 1000,
+          }),
+        );
+      }, PROGRESS_MS);
+      try {
+        await ensureServices(s.handlers);
+        // Several instances share the partitions only after their rebalance; let it settle before timing.
+        if (s.handlers > 1) await sleep(5_000);
+        window.from = Date.now();
+        await setLoad(run.rate);
+        clients.start();
+        for (const [i, st] of s.steps.entries()) {
+          step = `step ${i + 1}/${s.steps.length} ${describeStep(st)}`;
+          await runStep(st, s, faults, { services, settings, stackOptions, tally });
+        }
+        step = 'settling';
+        window.to = Date.now();
+        await setLoad(0);
+        await clients.pause();
+        await settle(tally, window);
+        // Late duplicates would show after the last answer: look again once the bank has gone quiet.
+        await sleep(2_000);
+        figures = tally.summarise(window as Window, faults, s.recovery, Date.now());
+      } catch (e) {
+        error = errorText(e);
+        await setLoad(0).catch(() => undefined);
+        await clients.pause().catch(() => undefined);
+      } finally {
+        clearInterval(ticker);
+      }
+      try {
+        // The reconciliation needs every consumer of the bank running (it waits for their offsets).
+        await ensureServices(s.handlers);
+        step = 'reconciling';
+        const r = await reconcile(reconcileConfig, { wait: true });
+        outcome = { ok: r.report.ok, lines: formatReport(r.report) };
+      } catch (e) {
+        outcome = { ok: false, lines: [`the reconciliation could not run: ${errorText(e)}`] };
+      }
+      const result: ScenarioResult = {
+        name: s.name,
+        title: s.title,
+        kafkaClient: run.kafkaClient,
+        seconds: (Date.now() - t0) / 1000,
+        figures,
+        reconcile: outcome,
+        error,
+      };
+      results.push(result);
+      for (const line of formatScenario(result)) io.log(line);
+    }
+  } finally {
+    await setLoad(0).catch(() => undefined);
+    await clients.close().catch(() => undefined);
+    await observer?.stop().catch(() => undefined);
+    await services.stopAll();
+    if (!run.keepStack) await down(settings, stackOptions);
+  }
+  return results;
+}
+
+function describeStep(st: Step): string {
+  switch (st.kind) {
+    case 'load':
+      return `load ${st.seconds}s`;
+    case 'kill':
+      return `SIGKILL ${st.service}#${st.instance}${st.restart ? ' and restart' : ''}`;
+    case 'stop':
+      return `stop ${st.service}#${st.instance}`;
+    case 'pause-postgres':
+      return `PostgreSQL paused ${st.seconds}s`;
+    case 'restart-broker':
+      return `restart kafka-${st.node}`;
+    case 'restart-registry':
+      return 'restart the schema registry';
+    case 'await-recovery':
+      return 'waiting for the first answer';
+  }
+}
+
+interface StepContext {
+  readonly services: Services;
+  readonly settings: StackSettings;
+  readonly stackOptions: { env: Env; log: (m: string) => void };
+  readonly tally: Tally;
+}
+
+async function pidOf(part: string, c: StepContext): Promise<number> {
+  const row = (await status(c.settings, { env: c.stackOptions.env })).find((p) => p.name === part);
+  if (row?.pid === undefined) throw new Error(`${part} is not running`);
+  return row.pid;
+}
+
+/** Direct children of a process (Linux /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // Fields after the command name, which may hold spaces: state, ppid, ...
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      if (ppid === String(pid)) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function signalQuietly(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops a part of the stack (SIGTERM, SIGKILL after the grace period) and starts it again through it. */
+async function restartPart(
+  part: string,
+  c: StepContext,
+  graceMs: number,
+): Promise<{ at: number; returnAt: number; detail: string }> {
+  const pid = await pidOf(part, c);
+  const at = Date.now();
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  const killed = alive(pid);
+  if (killed) process.kill(-pid, 'SIGKILL');
+  while (alive(pid)) await sleep(100);
+  const stopped = Date.now();
+  await up(c.settings, { ...c.stackOptions, only: [part] });
+  const returnAt = Date.now();
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return {
+    at,
+    returnAt,
+    detail: `stopped in ${s(stopped - at)} s${killed ? ' (SIGKILL after the grace period)' : ''}, healthy again ${s(returnAt - stopped)} s later`,
+  };
+}
+
+async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): Promise<void> {
+  const n = faults.length + 1;
+  switch (st.kind) {
+    case 'load':
+      await sleep(st.seconds * 1000);
+      return;
+    case 'kill': {
+      const at = Date.now();
+      await c.services.kill(st.service, st.instance);
+      const returnAt = st.restart ? await c.services.start(st.service, st.instance) : Date.now();
+      faults.push({ label: `#${n} SIGKILL ${st.service}#${st.instance}`, at, returnAt });
+      return;
+    }
+    case 'stop': {
+      const at = Date.now();
+      await c.services.stop(st.service, st.instance);
+      faults.push({ label: `#${n} stop ${st.service}#${st.instance}`, at, returnAt: Date.now() });
+      return;
+    }
+    case 'pause-postgres': {
+      // The postmaster first (so it forks no new backend), then every process it started: each backend is a
+      // session leader of its own, so signalling the postmaster's group would leave them running.
+      const pid = await pidOf('postgres', c);
+      const at = Date.now();
+      process.kill(pid, 'SIGSTOP');
+      const paused = [pid, ...childrenOf(pid)];
+      try {
+        for (const p of paused.slice(1)) signalQuietly(p, 'SIGSTOP');
+        await sleep(st.seconds * 1000);
+      } finally {
+        for (const p of paused.reverse()) signalQuietly(p, 'SIGCONT');
+      }
+      faults.push({ label: `#${n} PostgreSQL paused ${st.seconds}s`, at, returnAt: Date.now() });
+      return;
+    }
+    case 'restart-broker': {
+      const { detail, ...t } = await restartPart(`kafka-${st.node}`, c, 20_000);
+      faults.push({ label: `#${n} kafka-${st.node} restarted (${detail})`, ...t });
+      return;
+    }
+    case 'restart-registry': {
+      const { detail, ...t } = await restartPart('schema-registry', c, 10_000);
+      faults.push({ label: `#${n} schema registry restarted (${detail})`, ...t });
+      return;
+    }
+    case 'await-recovery': {
+      const last = faults.at(-1);
+      if (!last) return;
+      const deadline = Date.now() + st.timeoutSeconds * 1000;
+      while (
+        c.tally.firstAnswerAfter(last.returnAt, s.recovery, last.at) === undefined &&
+        Date.now() < deadline
+      )
+        await sleep(250);
+      return;
+    }
+  }
+}
+
+/** Waits until every command of the window has an answer, or SETTLE_MS passed. */
+async function settle(tally: Tally, window: Window): Promise<void> {
+  const deadline = Date.now() + SETTLE_MS;
+  for (;;) {
+    const p = tally.progress(window);
+    if (p.answered === p.sent || Date.now() > deadline) return;
+    await sleep(500);
+  }
+}
