@@ -304,8 +304,27 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
           );
         },
         deleteTopics: (topics) => call(() => admin.deleteTopics({ topics: [...topics] })),
-        createPartitions: (topic, count) =>
-          call(() => admin.createPartitions({ topicPartitions: [{ topic, count }] })).then(() => undefined),
+        createPartitions: async (topic, count) => {
+          await call(() => admin.createPartitions({ topicPartitions: [{ topic, count }] }));
+          // kafkajs returns before the new partitions have leaders; reading their offsets at once then fails
+          // with NOT_LEADER now and then, so wait until the metadata shows them led.
+          const until = Date.now() + 30_000;
+          for (;;) {
+            const meta = await call(() => admin.fetchTopicMetadata({ topics: [topic] })).catch(
+              () => undefined,
+            );
+            const parts = meta?.topics[0]?.partitions ?? [];
+            if (parts.length >= count && parts.every((p) => p.leader >= 0)) return;
+            if (Date.now() >= until)
+              throw kafkaError(
+                'LEADER_NOT_AVAILABLE',
+                `${topic}: new partitions without a leader after 30 s`,
+                true,
+                undefined,
+              );
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        },
         describeTopicConfigs: async (topic, names) => {
           const result = await call(() =>
             admin.describeConfigs({
