@@ -4,7 +4,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Health } from '@open-bank/runtime';
-import { opsRoutes, sendJson } from '@open-bank/runtime';
+import { noteServing, opsRoutes, sendJson } from '@open-bank/runtime';
 import type {
   DefinitionNode,
   DocumentNode,
@@ -467,6 +467,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       resolve();
     });
   });
+  // The endpoint's start ends here (its port opens once Kafka, the database and the registry are ready).
+  noteServing();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host;

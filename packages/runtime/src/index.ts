@@ -51,7 +51,7 @@ export {
   ServiceScope,
 } from './service-scope.ts';
 export { onShutdown } from './shutdown.ts';
-export { type StartupReport, startupReport } from './startup.ts';
+export { noteServing, type StartupReport, startupReport } from './startup.ts';
 export {
   extendTrace,
   type HopHistogram,
