@@ -11,6 +11,7 @@ import {
   transactionalSettings,
 } from './confluent-mapping.ts';
 import { type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import type {
   Assignment,
@@ -77,25 +78,9 @@ function compatLogger(log: Log) {
 const rdkafkaLog = (log: Log) => (event: { severity: number; fac: string; message: string }) =>
   log(severityLevel(event.severity), event.message, { fac: event.fac });
 
-function topicMessages(records: readonly ProducerRecord[]) {
-  const byTopic = new Map<
-    string,
-    { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]
-  >();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (!list) {
-      list = [];
-      byTopic.set(r.topic, list);
-    }
-    list.push({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
-
 async function sendAll(producer: KafkaJS.Producer, records: readonly ProducerRecord[]) {
   if (records.length === 0) return;
-  await call(() => producer.sendBatch({ topicMessages: topicMessages(records) }));
+  await call(() => producer.sendBatch({ topicMessages: toTopicMessages(records) }));
 }
 
 type CompatHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined;
@@ -328,21 +313,9 @@ export function confluentClient(config: KafkaConnectionConfig, logger: Logger): 
                   false,
                   undefined,
                 );
-              const topics = new Map<string, { partition: number; offset: string }[]>();
-              for (const o of offsets) {
-                let list = topics.get(o.topic);
-                if (!list) {
-                  list = [];
-                  topics.set(o.topic, list);
-                }
-                list.push({ partition: o.partition, offset: o.offset });
-              }
               // Passing the consumer lets librdkafka send its group metadata (KIP-447): a zombie is fenced.
               return call(() =>
-                txn.sendOffsets({
-                  consumer: consumer.native,
-                  topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-                }),
+                txn.sendOffsets({ consumer: consumer.native, topics: offsetsByTopic(offsets) }),
               );
             },
             commit: () => call(() => txn.commit()),

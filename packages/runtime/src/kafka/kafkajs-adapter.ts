@@ -8,6 +8,7 @@ import kafkajs, {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import type {
   Assignment,
@@ -44,23 +45,6 @@ const { Kafka: KafkaClass, KafkaJSError, logLevel, Partitioners } = kafkajs;
 const CONCURRENT_TRANSACTIONS_TEXT = 'another concurrent operation on the same transaction';
 
 const call = <T>(fn: () => Promise<T>) => mapped(mapKafkajsError, fn);
-
-/** kafkajs sends per topic: records grouped by topic, in their order. */
-export function toTopicMessages(records: readonly ProducerRecord[]) {
-  const byTopic = new Map<
-    string,
-    { key: string | null; value: Buffer | null; headers?: Record<string, string> }[]
-  >();
-  for (const r of records) {
-    let list = byTopic.get(r.topic);
-    if (!list) {
-      list = [];
-      byTopic.set(r.topic, list);
-    }
-    list.push({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-}
 
 function headersOf(headers: KafkaMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -259,23 +243,10 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
           const txn = await call(() => producer.transaction());
           return {
             send: (records) => sendAll(txn, records),
-            sendOffsets: (consumer, offsets) => {
-              const topics = new Map<string, { partition: number; offset: string }[]>();
-              for (const o of offsets) {
-                let list = topics.get(o.topic);
-                if (!list) {
-                  list = [];
-                  topics.set(o.topic, list);
-                }
-                list.push({ partition: o.partition, offset: o.offset });
-              }
-              return call(() =>
-                txn.sendOffsets({
-                  consumerGroupId: consumer.groupId,
-                  topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
-                }),
-              );
-            },
+            sendOffsets: (consumer, offsets) =>
+              call(() =>
+                txn.sendOffsets({ consumerGroupId: consumer.groupId, topics: offsetsByTopic(offsets) }),
+              ),
             commit: () => call(() => txn.commit()),
             abort: () => call(() => txn.abort()),
           };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toTopicMessages } from './kafkajs-adapter.ts';
+import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 
 describe('toTopicMessages', () => {
   it('groups messages by topic and keeps their order', () => {
@@ -19,6 +19,27 @@ describe('toTopicMessages', () => {
         ],
       },
       { topic: 'b', messages: [{ key: '2', value: v('y') }] },
+    ]);
+  });
+});
+
+describe('offsetsByTopic', () => {
+  it('groups offsets by topic and keeps their order', () => {
+    expect(
+      offsetsByTopic([
+        { topic: 'a', partition: 1, offset: '5' },
+        { topic: 'b', partition: 0, offset: '2' },
+        { topic: 'a', partition: 0, offset: '9' },
+      ]),
+    ).toEqual([
+      {
+        topic: 'a',
+        partitions: [
+          { partition: 1, offset: '5' },
+          { partition: 0, offset: '9' },
+        ],
+      },
+      { topic: 'b', partitions: [{ partition: 0, offset: '2' }] },
     ]);
   });
 });
