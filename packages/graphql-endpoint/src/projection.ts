@@ -9,11 +9,15 @@ import {
 import type { Topology } from '@open-bank/topology';
 import type { TransactionHub } from './hub.ts';
 import type { EndpointMetrics } from './metrics.ts';
+import { PushedOffsets } from './pushed-offsets.ts';
 import type { NewTransaction, TransactionStore } from './store.ts';
 
 /**
- * The transaction loop's handler: every balance_changed event becomes a row of transactiondb (which skips
- * what it stored before, by topic, partition and offset), then is pushed to the subscriptions it matches.
+ * The transaction loop's handler: every balance_changed event becomes a row of transactiondb (which keeps
+ * one row per topic, partition and offset), then is pushed to the subscriptions it matches — every event
+ * this process consumes for the first time, whoever stored its row: another endpoint instance on the same
+ * database (groups of its own, subscribers of its own) may have stored it first. A batch consumed again in
+ * this process is not pushed again (PushedOffsets). Only rows this process inserted count as stored.
  */
 export function transactionProjection(options: {
   transactions: TransactionStore;
@@ -22,6 +26,7 @@ export function transactionProjection(options: {
   metrics: Pick<EndpointMetrics, 'hops' | 'transactionsStored'>;
 }): (batch: Batch<'balanceChanged'>) => Promise<Outgoing[]> {
   const { transactions, hub, topology, metrics } = options;
+  const pushedOffsets = new PushedOffsets();
   return async (batch) => {
     const { hops } = metrics;
     const traces = new Map<string, { trace: number[]; fetchedAt: number }>();
@@ -44,10 +49,11 @@ export function transactionProjection(options: {
     }));
     const stored = await transactions.insert(rows);
     const storedAt = nowMicros();
-    metrics.transactionsStored.inc(stored.length);
-    const pushed = hub.publish(stored);
+    metrics.transactionsStored.inc(stored.filter((row) => row.inserted).length);
+    const fresh = pushedOffsets.take(batch.partition, stored);
+    const pushed = hub.publish(fresh);
     if (traces.size > 0) {
-      for (const row of stored) {
+      for (const row of fresh) {
         const t = traces.get(row.offset);
         if (t) hops.observe({ hop: 'transactiondb_stored' }, Math.max(0, storedAt - t.fetchedAt) / 1e6);
       }

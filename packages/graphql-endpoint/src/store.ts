@@ -49,8 +49,15 @@ export interface NewTransaction {
   readonly offset: string;
 }
 
-/** A stored transaction with the place in Kafka it came from. */
-export type StoredTransaction = TransactionRow & { readonly partition: number; readonly offset: string };
+/**
+ * A stored transaction with the place in Kafka it came from, and whether this statement inserted it (false:
+ * stored before, by this instance on an earlier delivery or by another instance on the same database).
+ */
+export type StoredTransaction = TransactionRow & {
+  readonly partition: number;
+  readonly offset: string;
+  readonly inserted: boolean;
+};
 
 interface Row {
   id: number;
@@ -74,24 +81,43 @@ function toRow(r: Row): TransactionRow {
   };
 }
 
+function compareOffsets(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 export class TransactionStore {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Stores a batch with one statement. Messages already stored (same topic, partition and offset, as after
-   * a re-delivery) are skipped and not returned, so they are not pushed to subscribers twice. Returns the
-   * new rows in id order.
+   * Stores a batch with one statement and returns every message of it as its row, in offset order: the
+   * ones it inserted and those stored before (same topic, partition and offset: a re-delivery, or another
+   * endpoint instance on this database that stored it first), told apart by `inserted`.
+   *
+   * ON CONFLICT DO UPDATE (with a no-op: the key columns set to the values they have) rather than DO
+   * NOTHING, because only an updated row is returned, and because it waits for a row another transaction
+   * is inserting and has not committed yet, then returns it; DO NOTHING with a SELECT in the same
+   * statement would miss such a row. `xmax = 0` holds for a row version this statement inserted, not for
+   * one it updated. Rows go in offset order, so two instances storing one partition's overlapping batches
+   * take its rows' locks in the same order and cannot deadlock.
    */
   async insert(batch: readonly NewTransaction[]): Promise<StoredTransaction[]> {
     if (batch.length === 0) return [];
-    const result = await this.pool.query<Row & { kafka_partition: number; kafka_offset: bigint }>(
-      `INSERT INTO transaction
+    const result = await this.pool.query<
+      Row & { kafka_partition: number; kafka_offset: bigint; inserted: boolean }
+    >(
+      `INSERT INTO transaction AS t
          (iban, new_balance, changed_by, from_to, description, created_at,
           kafka_topic, kafka_partition, kafka_offset)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],
                             $6::timestamptz[], $7::text[], $8::integer[], $9::bigint[])
-       ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING
-       RETURNING ${COLUMNS}, kafka_partition, kafka_offset`,
+                     AS m(iban, new_balance, changed_by, from_to, description, created_at,
+                          kafka_topic, kafka_partition, kafka_offset)
+       ORDER BY m.kafka_partition, m.kafka_offset
+       ON CONFLICT (kafka_topic, kafka_partition, kafka_offset)
+         DO UPDATE SET kafka_offset = t.kafka_offset
+       RETURNING ${COLUMNS}, kafka_partition, kafka_offset, (xmax = 0) AS inserted`,
       [
         batch.map((t) => t.iban),
         batch.map((t) => t.newBalance.toString()),
@@ -105,8 +131,13 @@ export class TransactionStore {
       ],
     );
     return result.rows
-      .map((r) => ({ ...toRow(r), partition: r.kafka_partition, offset: String(r.kafka_offset) }))
-      .sort((a, b) => a.id - b.id);
+      .map((r) => ({
+        ...toRow(r),
+        partition: r.kafka_partition,
+        offset: String(r.kafka_offset),
+        inserted: r.inserted,
+      }))
+      .sort((a, b) => a.partition - b.partition || compareOffsets(a.offset, b.offset));
   }
 
   async byId(id: number): Promise<TransactionRow | null> {
