@@ -23,7 +23,7 @@ export function createEndpointMetrics(service: string): EndpointMetrics {
     ...base,
     transactionsStored: new Counter({
       name: 'open_bank_transactions_stored_total',
-      help: 'balance_changed messages stored as new transaction rows (re-deliveries not counted)',
+      help: 'balance_changed messages this instance stored as new rows (re-deliveries and rows stored by another instance not counted)',
       registers,
     }),
     subscriptions: new Gauge({
