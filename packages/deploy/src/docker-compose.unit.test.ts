@@ -5,6 +5,7 @@ import { commandHandlerConfigSpec } from '@open-bank/command-handler';
 import { parseConfig } from '@open-bank/config';
 import { graphqlEndpointConfigSpec } from '@open-bank/graphql-endpoint';
 import { heartbeatConfigSpec } from '@open-bank/heartbeat';
+import { brokerProperties, kafkaNodes, portLayout } from '@open-bank/stack';
 import { synchronizerConfigSpec } from '@open-bank/synchronizer';
 import { describe, expect, it } from 'vitest';
 import {
@@ -173,6 +174,42 @@ describe('docker-compose.yml', () => {
     expect(one?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('1');
     expect(three?.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR).toBe('3');
     expect(three?.KAFKA_MIN_INSYNC_REPLICAS).toBe('2');
+  });
+
+  it("sets every broker setting of local mode's Kafka config on each broker, with the same value", () => {
+    // What differs by design: where each node listens and keeps its data, and who votes (compose has one
+    // controller; local mode three combined nodes).
+    const perNode = new Set([
+      'process.roles',
+      'node.id',
+      'controller.quorum.voters',
+      'listeners',
+      'advertised.listeners',
+      'log.dirs',
+    ]);
+    const nodes = kafkaNodes(portLayout(0), 3);
+    for (const [vars, count] of [
+      [{}, 1],
+      [cluster3Env, 3],
+    ] as const) {
+      const local = brokerProperties({
+        node: nodes[0] as (typeof nodes)[number],
+        nodes: nodes.slice(0, count),
+        host: '127.0.0.1',
+        dataDir: '/data',
+      });
+      const project = parseCompose(composeText, vars);
+      const differences: string[] = [];
+      for (const broker of ['kafka', 'kafka-2', 'kafka-3'].slice(0, count)) {
+        const env = project.services[broker]?.environment ?? {};
+        for (const [key, value] of Object.entries(local)) {
+          if (perNode.has(key)) continue;
+          const name = `KAFKA_${key.toUpperCase().replace(/\./g, '_')}`;
+          if (env[name] !== value) differences.push(`${broker} ${name}=${env[name]} (local mode: ${value})`);
+        }
+      }
+      expect(differences).toEqual([]);
+    }
   });
 });
 

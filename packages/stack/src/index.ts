@@ -1,4 +1,5 @@
 export * from './errors.ts';
+export { brokerProperties } from './kafka-config.ts';
 export { DATABASES, type DbServer, migrate } from './migrate.ts';
 export {
   buildParts,
