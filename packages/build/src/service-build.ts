@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BuildOptions, build, version as esbuildVersion } from 'esbuild';
+import { type BuildOptions, build, version as esbuildVersion, type Metafile, type Plugin } from 'esbuild';
 
 /** The repository root, found from this file's place in it (packages/build/src). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -20,14 +20,14 @@ export const SERVICES = [
 export type ServiceName = (typeof SERVICES)[number];
 
 /**
- * Left to node_modules at run time. The Kafka clients other than kafkajs are loaded by a dynamic import only
- * when KAFKA_CLIENT names them (Confluent's is a native addon, which a bundle cannot hold); GraphiQL's
+ * Left to node_modules at run time. Confluent's Kafka client is a native addon, which a bundle cannot hold
+ * (like every adapter it is loaded by a dynamic import only when KAFKA_CLIENT names it); GraphiQL's
  * megabytes of assets are found by path and imported only when turned on; pg-native is pg's optional
- * native driver, never installed.
+ * native driver, never installed. @platformatic/kafka is bundled: loaded from node_modules it is some 300
+ * files, whose loading alone took 0.7 s of CPU at every start (see platformaticWasm for its one asset).
  */
 export const EXTERNAL = [
   '@confluentinc/kafka-javascript',
-  '@platformatic/kafka',
   '@graphql-yoga/render-graphiql',
   'pg-native',
 ] as const;
@@ -72,6 +72,7 @@ function options(pkgDir: string, outdir: string): BuildOptions {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    plugins: [platformaticWasm],
     banner: {
       js: [
         "import { createRequire as __obCreateRequire } from 'node:module';",
@@ -82,6 +83,39 @@ function options(pkgDir: string, outdir: string): BuildOptions {
       ].join('\n'),
     },
   };
+}
+
+/** The WebAssembly file of @platformatic/wasm-utils (crc32c, lz4, snappy), which reads it beside its code. */
+const WASM_UTILS = /[\\/]@platformatic[\\/]wasm-utils[\\/]dist[\\/]index\.js$/;
+const WASM_URL = "new URL('../dist/native.wasm', import.meta.url)";
+export const WASM_FILE = 'platformatic-native.wasm';
+
+/**
+ * @platformatic/wasm-utils finds its .wasm by a URL relative to its own module, which in the bundle is the
+ * chunk it lands in: the URL is pointed at a file of that name there, and copyWasm puts the file beside it.
+ */
+const platformaticWasm: Plugin = {
+  name: 'platformatic-wasm',
+  setup(b) {
+    b.onLoad({ filter: WASM_UTILS }, (args) => {
+      const code = readFileSync(args.path, 'utf8');
+      if (!code.includes(WASM_URL))
+        throw new Error(`${args.path} no longer loads its .wasm as ${WASM_URL}: revisit the build's plugin`);
+      return { contents: code.replace(WASM_URL, `new URL('./${WASM_FILE}', import.meta.url)`), loader: 'js' };
+    });
+  },
+};
+
+/** Copies the .wasm next to each output that holds @platformatic/wasm-utils (see platformaticWasm). */
+function copyWasm(metafile: Metafile, pkgDir: string): void {
+  for (const [out, meta] of Object.entries(metafile.outputs)) {
+    const source = Object.keys(meta.inputs).find((i) => WASM_UTILS.test(i));
+    if (!source) continue;
+    copyFileSync(
+      join(dirname(resolve(pkgDir, source)), 'native.wasm'),
+      join(dirname(resolve(pkgDir, out)), WASM_FILE),
+    );
+  }
 }
 
 /** Key of the build settings: the same for every service (the package folder is left out). */
@@ -168,6 +202,7 @@ export async function buildService(service: string, root = REPO_ROOT): Promise<B
   const t0 = performance.now();
   try {
     const result = await build(options(dir, scratch));
+    if (result.metafile) copyWasm(result.metafile, dir);
     const inputs = Object.keys(result.metafile?.inputs ?? {}).map((p) => resolve(dir, p));
     const record: BuildRecord = {
       version: 1,

@@ -51,15 +51,6 @@ export async function startCommandGenerator(
       metrics: metrics.registry,
     });
 
-    await codec.prepare(PRODUCED);
-    // Accounts confirmed before this start were paid their salary when first seen: remember them only.
-    const read = await readConfirmedAccounts({
-      ...context,
-      onRecords: (records) => generator.remember(records),
-      ...(deps.rebuildTimeoutMs === undefined ? {} : { timeoutMs: deps.rebuildTimeoutMs }),
-    });
-    logger.info({ read, known: generator.accounts.size }, 'known accounts read back');
-
     const loop = new ConsumerLoop({
       ...context,
       groupId: config.clientId,
@@ -76,6 +67,19 @@ export async function startCommandGenerator(
       }),
     });
     scope.defer('consumer loop', () => loop.stop());
+    // At once: the registry look-ups, reading back the known accounts and connecting the loop; it consumes
+    // only once the accounts are known.
+    const [, read] = await scope.all([
+      codec.prepare(PRODUCED),
+      // Accounts confirmed before this start were paid their salary when first seen: remember them only.
+      readConfirmedAccounts({
+        ...context,
+        onRecords: (records) => generator.remember(records),
+        ...(deps.rebuildTimeoutMs === undefined ? {} : { timeoutMs: deps.rebuildTimeoutMs }),
+      }),
+      loop.connect(),
+    ] as const);
+    logger.info({ read, known: generator.accounts.size }, 'known accounts read back');
     await loop.start();
     scope.ready();
     logger.info({ url: server.url, groupId: config.clientId }, 'command generator started');

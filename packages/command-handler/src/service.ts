@@ -61,14 +61,10 @@ export async function startCommandHandler(
     scope.defer('outbox relay', () => relay.stop());
     scope.describe(() => ({ instance: config.instance, relaying: relay.leading }));
 
-    await codec.prepare(OUTPUT_TOPICS);
     const store = new CommandStore(pool, {
       encoder: new OutputEncoder(codec, deps.now ?? (() => new Date())),
       onRetry: (sqlstate) => metrics.retries.inc({ sqlstate }),
     });
-    // Every instance runs a relay; one of them holds the lease and publishes what all of them decide.
-    relay.start();
-
     const loop = new ConsumerLoop({
       ...context,
       groupId: GROUP_ID,
@@ -88,6 +84,10 @@ export async function startCommandHandler(
       onFatal: (error) => scope.fail({ error: error.message }),
     });
     scope.defer('consumer loop', () => loop.stop());
+    // At once: the registry look-ups and the loop's connections; it consumes once the outputs can be encoded.
+    await scope.all([codec.prepare(OUTPUT_TOPICS), loop.connect()]);
+    // Every instance runs a relay; one of them holds the lease and publishes what all of them decide.
+    relay.start();
     await loop.start();
     scope.ready();
     logger.info(

@@ -111,23 +111,6 @@ export async function startGraphqlEndpoint(
       failuresPerMinute: config.loginFailuresPerMinute,
       maxDelayMs: config.loginMaxDelayMs,
     });
-    const bank = new Bank({
-      hasher,
-      throttle,
-      onThrottled: (username, client, retryInMs) => {
-        metrics.refused.inc({ reason: 'login_throttled' });
-        logger.warn({ username, client, retryInMs }, 'refused: too many failed logins');
-      },
-      store: new PgBankStore(pool),
-      encoder: commandEncoder(codec, clock),
-      send: (m) => batcher.send(m),
-      accounts,
-      transfers,
-      random,
-      clockMicros: nowMicros,
-      observe: (command, outcome, seconds) => metrics.answerSeconds.observe({ command, outcome }, seconds),
-    });
-
     const groups = groupIds(config.clientId);
     const transactionLoop = new ConsumerLoop({
       ...context,
@@ -151,15 +134,42 @@ export async function startGraphqlEndpoint(
     scope.defer('answer loop', () => answerLoop.stop());
 
     // Independent of each other, so at once: the registry look-ups, the database, the producer, both
-    // consumer groups and GraphiQL's assets. The HTTP port opens only when all of them are ready.
-    const [graphiql] = await scope.all([
+    // consumers' connections and GraphiQL's assets; the schema is built while they are on their way.
+    const connected = scope.all([
       config.graphiql ? loadGraphiql(GRAPHQL_PATH) : Promise.resolve(undefined),
       codec.prepare(['confirmAccountCreation', 'confirmMoneyTransfer']),
       pool.query('SELECT 1 FROM transaction LIMIT 1'),
       producer.connect(),
-      transactionLoop.start(),
-      answerLoop.start(),
+      transactionLoop.connect(),
+      answerLoop.connect(),
     ] as const);
+    // A group's join waits for its other members, so the port opens before: /health says 'starting'
+    // until both are joined. A fresh answer group starts at the end of the topics, so a command sent before
+    // it joined could have its answer go unseen: commands wait for the join (queries need neither group).
+    const joined = scope.all([transactionLoop.start(), answerLoop.start()] as const);
+    // Their failures are thrown where they are awaited below; this only keeps them from counting as
+    // unhandled in the meantime.
+    connected.catch(() => undefined);
+    joined.catch(() => undefined);
+    const bank = new Bank({
+      hasher,
+      throttle,
+      onThrottled: (username, client, retryInMs) => {
+        metrics.refused.inc({ reason: 'login_throttled' });
+        logger.warn({ username, client, retryInMs }, 'refused: too many failed logins');
+      },
+      store: new PgBankStore(pool),
+      encoder: commandEncoder(codec, clock),
+      send: async (m) => {
+        await joined;
+        await batcher.send(m);
+      },
+      accounts,
+      transfers,
+      random,
+      clockMicros: nowMicros,
+      observe: (command, outcome, seconds) => metrics.answerSeconds.observe({ command, outcome }, seconds),
+    });
 
     const live = await scope.open(
       'live metrics',
@@ -184,6 +194,7 @@ export async function startGraphqlEndpoint(
       setHeartbeatRate: (perSecond) => live.setHeartbeatRate(perSecond),
     });
     scope.describe(() => ({ subscriptions: hub.size, pendingAnswers: accounts.size + transfers.size }));
+    const [graphiql] = await connected;
     const http = await scope.open(
       'http server',
       () =>
@@ -218,6 +229,7 @@ export async function startGraphqlEndpoint(
       transfers.close();
       hub.close();
     });
+    await joined;
     scope.ready();
     logger.info(
       {

@@ -76,10 +76,10 @@ export async function startHeartbeat(
         },
       },
     });
-    await codec.prepare(['heartbeat']);
     // Registered before connecting: a connect that fails half-way still gets its disconnect.
     scope.defer('producer', () => producer.disconnect());
-    await producer.connect();
+    // Independent, so at once: the registry look-up and the producer's connect.
+    await scope.all([codec.prepare(['heartbeat']), producer.connect()]);
     await scope.open(
       'ticker',
       () => ticker.start(),

@@ -94,9 +94,10 @@ export class ConsumerLoop<T extends TopicId> {
   /** Background mode: the next offset to commit per topic and partition, since the last commit. */
   private readonly toCommit = new Map<string, { topic: string; partition: number; offset: string }>();
   private committer: NodeJS.Timeout | undefined;
-  /** start() was called and stop() has not closed what it opened yet. */
+  /** connect() (or start()) was called and stop() has not closed what it opened yet. */
   private opened = false;
   private committing: Promise<void> = Promise.resolve();
+  private connecting: Promise<void> | undefined;
 
   constructor(private readonly options: ConsumerLoopOptions<T>) {
     const { kafka, groupId, transactionalId, topology, topics, fromBeginning = false } = options;
@@ -117,11 +118,25 @@ export class ConsumerLoop<T extends TopicId> {
     this.topicByName = new Map(topics.map((id) => [topology[id].name, id]));
   }
 
+  /**
+   * Connects the loop's producer and consumer; start() does it too. Apart, so that a service can be
+   * serving once connected, while the group's join (which waits for the other members) goes on.
+   */
+  connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      this.opened = true;
+      // At once; both settle before a failure is thrown, so stop() finds neither still connecting.
+      const settled = await Promise.allSettled([this.producer.connect(), this.consumer.connect()]);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      noteGroup(this.options.groupId, 'connected');
+    })();
+    return this.connecting;
+  }
+
+  /** Connects (if not yet), subscribes and joins the group; resolves once it is consuming. */
   async start(): Promise<void> {
-    this.opened = true;
-    await this.producer.connect();
-    await this.consumer.connect();
-    noteGroup(this.options.groupId, 'connected');
+    await this.connect();
     // The first assignment is the moment the group is joined, whichever client runs it.
     this.consumer.onAssignment(() => noteGroup(this.options.groupId, 'joined'));
     this.running = true;
