@@ -14,7 +14,7 @@ export const commandHandlerConfigSpec = {
   instance: envVar('COMMAND_HANDLER_INSTANCE', text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), {
     default: '0',
     description:
-      'name of this instance in logs and health; every instance runs an outbox relay, one of them publishing at a time',
+      'name of this instance in logs and health, unique among the live instances and kept across its restarts: it is its static group member id (a second live instance under the same name fences the first); every instance runs an outbox relay, one of them publishing at a time',
   }),
   concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), {
     default: '3',
@@ -28,3 +28,6 @@ export type CommandHandlerConfig = ConfigOf<typeof commandHandlerConfigSpec>;
 export const DB_USER = 'command_handler';
 export const DB_NAME = 'balancedb';
 export const GROUP_ID = 'command-handler';
+
+/** The static group member id (KIP-345) of the instance named `instance`: the same after every restart. */
+export const groupInstanceId = (instance: string): string => `${GROUP_ID}-${instance}`;

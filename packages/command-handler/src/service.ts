@@ -1,7 +1,7 @@
 import type { Health, Logger } from '@open-bank/runtime';
 import { ConsumerLoop, createServiceContext } from '@open-bank/runtime';
 import { newBankIban, newToken } from '@open-bank/topology';
-import { type CommandHandlerConfig, DB_NAME, DB_USER, GROUP_ID } from './config.ts';
+import { type CommandHandlerConfig, DB_NAME, DB_USER, GROUP_ID, groupInstanceId } from './config.ts';
 import { createPool, type DbSettings } from './db.ts';
 import type { AccountGenerators } from './decide.ts';
 import { COMMAND_TOPICS, commandBatchHandler, createHandlerMetrics } from './handle.ts';
@@ -68,6 +68,9 @@ export async function startCommandHandler(
     const loop = new ConsumerLoop({
       ...context,
       groupId: GROUP_ID,
+      // A handler restarted under its instance name is the same static group member: it gets its partitions
+      // back as soon as it rejoins (on the clients that have static membership; kafkajs has none).
+      groupInstanceId: groupInstanceId(config.instance),
       topics: COMMAND_TOPICS,
       // Commands written before the first start must be answered too.
       fromBeginning: true,

@@ -59,6 +59,12 @@ export interface ConsumerLoopOptions<T extends TopicId> {
   readonly transactionalId?: string;
   readonly partitionsConsumedConcurrently?: number;
   /**
+   * Static group membership (the port's `groupInstanceId`): stable across restarts of one instance and unique
+   * among the live ones, so a restarted instance takes its partitions back at once instead of waiting for
+   * its old membership's session timeout. A graceful stop still leaves the group. kafkajs ignores it.
+   */
+  readonly groupInstanceId?: string;
+  /**
    * `each-batch` (default): a batch's offsets are committed before the next batch of its partition is
    * handled. `background`: for a handler that keeps its own consumed position (and so skips what it has
    * seen), offsets are committed now and then in the background, off the path of every command; a restart
@@ -111,6 +117,7 @@ export class ConsumerLoop<T extends TopicId> {
       sessionTimeoutMs: 10_000,
       heartbeatIntervalMs: 1_000,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
     });
     this.producer = transactionalId
       ? kafka.transactionalProducer({ transactionalId, transactionTimeoutMs: 15_000 })

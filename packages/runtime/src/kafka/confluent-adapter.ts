@@ -5,12 +5,13 @@ import type { Logger } from 'pino';
 import {
   commonSettings,
   consumerSettings,
+  fatalConsumerError,
   mapConfluentError,
   producerSettings,
   severityLevel,
   transactionalSettings,
 } from './confluent-mapping.ts';
-import { type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import type {
@@ -128,12 +129,25 @@ class ConfluentConsumer implements KafkaConsumer {
   #revokes = new Map<string, number>();
   #closing = false;
   #paused = false;
+  /** A newer static member took this one's instance id: it must not remove its successor when it stops. */
+  #fenced = false;
+  #crashed = false;
+  #subscribed = false;
+  /** Loaded only for a static member (the protocol layer it uses is another client's), ahead of the stop. */
+  readonly #leaver: Promise<typeof import('./static-member.ts')> | undefined;
+  readonly #config: KafkaConnectionConfig;
+  readonly #log: Log;
   #assignmentListeners: ((a: Assignment[]) => void)[] = [];
   #crashListeners: ((e: Error) => void)[] = [];
 
-  constructor(kafka: KafkaJS.Kafka, options: ConsumerOptions) {
+  constructor(kafka: KafkaJS.Kafka, options: ConsumerOptions, config: KafkaConnectionConfig, log: Log) {
     this.groupId = options.groupId;
     this.#options = options;
+    this.#config = config;
+    this.#log = log;
+    this.#leaver = options.groupInstanceId ? import('./static-member.ts') : undefined;
+    // Awaited at the stop; a failed load must not count as unhandled before then.
+    this.#leaver?.catch(() => undefined);
     this.native = kafka.consumer({
       ...consumerSettings(options),
       // Called before the compat layer applies the new assignment; it goes on with its default handling.
@@ -168,17 +182,36 @@ class ConfluentConsumer implements KafkaConsumer {
   async connect() {
     await call(() => this.native.connect());
     // librdkafka's consumer recovers on its own from everything but a fatal error, which the compat layer
-    // only logs: its node-rdkafka client's error event is where a crash shows.
+    // only logs: its node-rdkafka client's error events and consume calls are where a crash shows.
     const client = (this.native as unknown as WithInternalClient)._getInternalClient();
-    client?.on('event.error', (error: RdKafka.LibrdKafkaError) => {
-      if (!error.isFatal) return;
-      const mappedError = mapError(error);
-      for (const l of this.#crashListeners) l(mappedError);
-    });
+    client?.on('event.error', (error: RdKafka.LibrdKafkaError) => this.#onError(error));
+    // A fatal consumer error (a fenced static member) reaches consume() alone, where the compat layer only
+    // logs it and consumes again, for ever: the consume calls are watched here.
+    if (client) {
+      const consume = client.consume.bind(client) as (
+        n: number,
+        cb: (err: unknown, m: unknown) => void,
+      ) => void;
+      (client as unknown as { consume: typeof consume }).consume = (n, cb) =>
+        consume(n, (err, messages) => {
+          if (err) this.#onError(err);
+          cb(err, messages);
+        });
+    }
+  }
+
+  #onError(error: unknown) {
+    if (this.#crashed) return;
+    const mappedError = fatalConsumerError(error, codeNames, this.#options.groupInstanceId !== undefined);
+    if (!mappedError) return;
+    this.#crashed = true;
+    if (mappedError.code === FENCED) this.#fenced = true;
+    for (const l of this.#crashListeners) l(mappedError);
   }
 
   async run(eachBatch: Parameters<KafkaConsumer['run']>[0]) {
     await call(() => this.native.subscribe({ topics: [...this.#options.topics] }));
+    this.#subscribed = true;
     await call(() =>
       this.native.run({
         // Resolved when eachBatch returns; when it throws, the compat layer seeks back to the batch's first
@@ -265,9 +298,28 @@ class ConfluentConsumer implements KafkaConsumer {
     }
   }
 
-  disconnect() {
+  async disconnect() {
+    if (this.#closing) return;
     this.#closing = true;
-    return call(() => this.native.disconnect());
+    await call(() => this.native.disconnect());
+    const instance = this.#options.groupInstanceId;
+    if (!instance || !this.#subscribed || this.#fenced || !this.#leaver) return;
+    // librdkafka sends no LeaveGroup when a static member closes: without this its partitions would wait
+    // for the session timeout. A failure here costs only that wait, so it is logged, not thrown.
+    try {
+      const { removeStaticMember } = await this.#leaver;
+      await removeStaticMember(this.#config, this.groupId, instance);
+    } catch (error) {
+      this.#log(
+        'warn',
+        'could not remove the static member from its group; its partitions wait for the session timeout',
+        {
+          groupId: this.groupId,
+          groupInstanceId: instance,
+          error: String(error),
+        },
+      );
+    }
   }
 }
 
@@ -325,7 +377,7 @@ export function confluentClient(config: KafkaConnectionConfig, logger: Logger): 
         disconnect: () => call(() => producer.disconnect()),
       };
     },
-    consumer: (options) => new ConfluentConsumer(kafka, options),
+    consumer: (options) => new ConfluentConsumer(kafka, options, config, log),
     readToEnd: (topic, options) => readToEnd(config, common, log, logger, topic, options),
     admin: () => confluentAdmin(config, common, log, logger),
   };

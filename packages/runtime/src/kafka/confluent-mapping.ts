@@ -67,6 +67,33 @@ export function mapConfluentError(error: unknown, codeNames: ReadonlyMap<number,
   return kafkaError(name, typeof message === 'string' ? message : String(error), retryable, error);
 }
 
+/**
+ * The port's error for a group consumer's error when it is fatal (the consumer will not go on), else
+ * undefined. librdkafka hands a fatal error to consume() as `ERR__FATAL` (code -150, "Local: Fatal error"),
+ * its cause kept in librdkafka (rd_kafka_fatal_error, which the binding does not expose). In the classic
+ * group protocol the one fatal error of a group consumer is FENCED_INSTANCE_ID (a newer static member took
+ * its group.instance.id: JoinGroup, SyncGroup, Heartbeat or OffsetCommit say so), so a static member's is the
+ * port's fenced error; a text naming the cause decides too.
+ */
+export function fatalConsumerError(
+  error: unknown,
+  codeNames: ReadonlyMap<number, string>,
+  staticMember: boolean,
+): KafkaClientError | undefined {
+  const e = error as RdKafkaErrorShape;
+  const name = rdkafkaErrorName(error, codeNames);
+  if (e?.isFatal !== true && name !== '_FATAL') return undefined;
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  if (staticMember || /static consumer fenced|FENCED_INSTANCE_ID/i.test(message))
+    return kafkaError(
+      'FENCED_INSTANCE_ID',
+      `${message} (fenced: a newer member has this group.instance.id)`,
+      false,
+      error,
+    );
+  return kafkaError(name, message, false, error);
+}
+
 /** librdkafka's syslog severity (0 emergency … 7 debug) as a pino level. */
 export function severityLevel(severity: number): 'error' | 'warn' | 'info' | 'debug' {
   if (severity <= 3) return 'error';
@@ -141,6 +168,8 @@ export function consumerSettings(options: ConsumerOptions) {
       ...(options.heartbeatIntervalMs ? { heartbeatInterval: options.heartbeatIntervalMs } : {}),
       ...(options.maxWaitTimeMs ? { maxWaitTimeInMs: options.maxWaitTimeMs } : {}),
     },
+    // Static membership (KIP-345); librdkafka sends no LeaveGroup when a static member closes.
+    ...(options.groupInstanceId ? { 'group.instance.id': options.groupInstanceId } : {}),
     'isolation.level': options.readCommitted === false ? 'read_uncommitted' : 'read_committed',
     'js.consumer.max.batch.size': MAX_BATCH,
     // A failed fetch (leader moved) is retried after this instead of librdkafka's 500 ms.

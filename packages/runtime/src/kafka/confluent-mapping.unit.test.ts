@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   consumerSettings,
+  fatalConsumerError,
   mapConfluentError,
   producerSettings,
   rdkafkaErrorName,
@@ -12,6 +13,7 @@ import { FENCED, KafkaClientError } from './errors.ts';
 // A few entries of librdkafka's code table (RdKafka.CODES.ERRORS, inverted), as the adapter builds it.
 const codeNames = new Map([
   [-144, 'ERR__FENCED'],
+  [-150, 'ERR__FATAL'],
   [-185, 'ERR__TIMED_OUT'],
   [-195, 'ERR__TRANSPORT'],
   [-186, 'ERR__STATE'],
@@ -142,6 +144,10 @@ describe('librdkafka settings', () => {
       },
       'isolation.level': 'read_uncommitted',
     });
+    expect(consumerSettings({ groupId: 'g', topics: ['t'] })).not.toHaveProperty('group.instance.id');
+    expect(consumerSettings({ groupId: 'g', topics: ['t'], groupInstanceId: 'g-1' })).toMatchObject({
+      'group.instance.id': 'g-1',
+    });
   });
 
   it('librdkafka severities map to pino levels', () => {
@@ -153,5 +159,34 @@ describe('librdkafka settings', () => {
       'info',
       'debug',
     ]);
+  });
+});
+
+describe('fatalConsumerError', () => {
+  it('takes a static member fatal error for the fence by a newer member with its group.instance.id', () => {
+    const fenced = fatalConsumerError({ code: -150, message: 'Local: Fatal error' }, codeNames, true);
+    expect(fenced).toBeInstanceOf(KafkaClientError);
+    expect(fenced?.code).toBe(FENCED);
+    expect(fenced?.retryable).toBe(false);
+    const named = {
+      code: -150,
+      message: 'Fatal consumer error: Broker: Static consumer fenced by other consumer',
+    };
+    expect(fatalConsumerError(named, codeNames, false)?.code).toBe(FENCED);
+  });
+
+  it('keeps other fatal errors fatal under their own name, and passes over errors librdkafka recovers from', () => {
+    expect(fatalConsumerError({ code: -150, message: 'Local: Fatal error' }, codeNames, false)).toMatchObject(
+      {
+        code: 'KAFKA_FATAL',
+        retryable: false,
+      },
+    );
+    expect(
+      fatalConsumerError({ code: -195, message: 'broker transport failure' }, codeNames, true),
+    ).toBeUndefined();
+    expect(fatalConsumerError({ code: -195, message: 'x', isFatal: true }, codeNames, false)?.retryable).toBe(
+      false,
+    );
   });
 });

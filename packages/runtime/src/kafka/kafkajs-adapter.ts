@@ -87,6 +87,8 @@ class KafkajsConsumer implements KafkaConsumer {
   constructor(kafka: Kafka, options: ConsumerOptions) {
     this.groupId = options.groupId;
     this.#options = options;
+    // kafkajs has no static group membership (KIP-345): `groupInstanceId` is ignored, every start joins as a
+    // new member, and a crashed member's partitions wait for its session timeout.
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: options.readCommitted === false,

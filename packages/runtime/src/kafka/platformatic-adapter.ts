@@ -14,7 +14,7 @@ import {
   Producer,
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { errorsWithin, FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { logInto } from './logging.ts';
 import { murmur2 } from './murmur2.ts';
 import { mapPlatformaticError } from './platformatic-errors.ts';
@@ -294,6 +294,9 @@ class PlatformaticConsumer implements KafkaConsumer {
         ? FetchIsolationLevels.READ_COMMITTED
         : FetchIsolationLevels.READ_UNCOMMITTED,
       maxWaitTime: this.#maxWait,
+      // Static membership: the client sends it on join, sync and heartbeat. Its close() still sends a
+      // LeaveGroup (with the member id), which removes a static member too: a graceful stop hands over.
+      ...(options.groupInstanceId ? { groupInstanceId: options.groupInstanceId } : {}),
       ...this.#groupOptions(),
     });
     this.#consumer.on('consumer:group:join', (payload) =>
@@ -302,9 +305,16 @@ class PlatformaticConsumer implements KafkaConsumer {
     this.#consumer.on('consumer:group:rebalance', () => {
       this.#rebalancing = true;
     });
-    this.#consumer.on('consumer:heartbeat:error', ({ error }) =>
-      this.#log('warn', 'heartbeat failed', { groupId: this.groupId, error: String(error) }),
-    );
+    this.#consumer.on('consumer:heartbeat:error', ({ error }) => {
+      // A static member replaced by a newer one with its instance id (FENCED_INSTANCE_ID): the client would
+      // only go on heartbeating in vain while this adapter fetches partitions now someone else's.
+      const mappedError = mapPlatformaticError(error);
+      if (mappedError.code === FENCED) {
+        this.#crash(mappedError);
+        return;
+      }
+      this.#log('warn', 'heartbeat failed', { groupId: this.groupId, error: String(error) });
+    });
     // A rejoin the client gave up on arrives as 'error' (unhandled, it would end the process).
     this.#consumer.on('error', (error: Error) => this.#onGroupLost(error));
     this.#consumer.on('client:broker:disconnect', (broker: unknown) =>

@@ -95,6 +95,13 @@ export interface ConsumerOptions {
   heartbeatIntervalMs?: number;
   /** Upper bound of one fetch's wait for data. */
   maxWaitTimeMs?: number;
+  /**
+   * Static group membership (KIP-345): a member that comes back under the same id within the session timeout
+   * (a restart after a crash) gets its partitions back at once, without a rebalance of the group. Keep it
+   * stable per instance and unique in the group: a second live member with the same id fences the first,
+   * whose consumer then crashes (FENCED). kafkajs has no static membership and ignores it.
+   */
+  groupInstanceId?: string;
 }
 
 export interface ConsumedBatch {
@@ -137,7 +144,10 @@ export interface KafkaConsumer {
   onCrash(listener: (error: Error) => void): void;
   pause(): void;
   resume(): void;
-  /** Stops fetching and leaves the group. */
+  /**
+   * Stops fetching and leaves the group, a static member too (which leaving on close would not do by
+   * itself), so a graceful stop hands its partitions over at once rather than after the session timeout.
+   */
   disconnect(): Promise<void>;
 }
 
