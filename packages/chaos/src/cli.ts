@@ -34,7 +34,10 @@ async function main(): Promise<number> {
     } else process.stderr.write(`[${stamp()}] ${line}\n`);
   };
   const results = await runChaos(
-    { ...options, scenarios: selectScenarios(options.scenarios, { short: options.short }) },
+    {
+      ...options,
+      scenarios: selectScenarios(options.scenarios, { short: options.short, brokers: options.brokers }),
+    },
     { env: process.env, log, progress },
   );
   clearProgress();

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { COMPANY_IBAN } from '@open-bank/topology';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CLIENT_DESCRIPTION_PREFIX, type ClientRequest, type Tally } from './tally.ts';
+import { CLIENT_DESCRIPTION_PREFIX, type ClientRequest, ENDPOINT_TIMEOUT, type Tally } from './tally.ts';
 
 const GET_ACCOUNT =
   'subscription ($u: String!, $p: String!) { get_account(username: $u, password: $p) { iban token reason } }';
@@ -24,6 +24,28 @@ export interface ClientTimings {
 const DEFAULT_TIMINGS: ClientTimings = { attemptMs: 10_000, deadlineMs: 90_000, retryPauseMs: 300 };
 
 type Attempt<T> = { ok: true; data: T } | { ok: false; error: string };
+
+/**
+ * When a failed money_transfer answer is the GraphQL endpoint's own (packages/graphql-endpoint errors.ts:
+ * AnswerTimeoutError, ShuttingDownError) rather than the command handler's, the kind it counts as; the
+ * request's outcome is then unknown and it is sent again with the same uuid.
+ */
+export function endpointOwnAnswer(reason: string | null): string | undefined {
+  if (reason === null) return undefined;
+  if (reason.startsWith('no answer from the bank within')) return ENDPOINT_TIMEOUT;
+  if (reason.startsWith('the service is shutting down')) return 'endpoint shutting down';
+  return undefined;
+}
+
+/** Commands the endpoint answered with its own time-out, from its /metrics text (every command kind). */
+export function endpointTimeouts(metrics: string): number {
+  let n = 0;
+  for (const line of metrics.split('\n')) {
+    const m = /^open_bank_graphql_answer_seconds_count\{([^}]*)\}\s+(\S+)/.exec(line);
+    if (m && /(^|,)outcome="timeout"/.test(m[1] ?? '')) n += Number(m[2]);
+  }
+  return n;
+}
 
 /** What an attempt's failure was, in a few words that group well. */
 export function errorKind(error: unknown): string {
@@ -208,7 +230,8 @@ export class BankClients {
         { uuid, ...transfer, descr: `${CLIENT_DESCRIPTION_PREFIX}${uuid}` },
         Math.min(this.timings.attemptMs, Math.max(1, deadline - Date.now())),
       );
-      if (a.ok) {
+      const own = a.ok && !a.data.money_transfer.success && endpointOwnAnswer(a.data.money_transfer.reason);
+      if (a.ok && !own) {
         answeredAt = Date.now();
         this.tally.clientAnswer(answeredAt);
         const r = a.data.money_transfer;
@@ -216,7 +239,7 @@ export class BankClients {
         answers.add(r.success ? 'ok' : `failed: ${r.reason}`);
         break;
       }
-      errors.push(a.error);
+      errors.push(a.ok ? (own as string) : a.error);
       this.errors++;
       c.reset();
       await sleep(this.timings.retryPauseMs);
@@ -230,7 +253,10 @@ export class BankClients {
         { uuid, ...transfer, descr: `${CLIENT_DESCRIPTION_PREFIX}${uuid}` },
         this.timings.attemptMs,
       );
-      if (again.ok)
+      if (
+        again.ok &&
+        (again.data.money_transfer.success || !endpointOwnAnswer(again.data.money_transfer.reason))
+      )
         answers.add(again.data.money_transfer.success ? 'ok' : `failed: ${again.data.money_transfer.reason}`);
     }
     const r: ClientRequest = {

@@ -1,12 +1,14 @@
 import { parseArgs } from 'node:util';
 import { KAFKA_CLIENTS, type KafkaClientName } from '@open-bank/stack';
-import { SCENARIO_NAMES, type ScenarioName } from './scenarios.ts';
+import { SCENARIO_NAMES, type ScenarioName, scenario } from './scenarios.ts';
 
 export interface ChaosOptions {
   readonly short: boolean;
   /** Undefined: the whole set (or the short one). */
   readonly scenarios: readonly ScenarioName[] | undefined;
   readonly kafkaClient: KafkaClientName;
+  /** Kafka nodes of the chaos stack. */
+  readonly brokers: 1 | 3;
   /** Background load of the command generator, commands per second. */
   readonly rate: number;
   /** GraphQL clients doing deposits and transfers of their own. */
@@ -29,6 +31,7 @@ Runs fault scenarios under background load on a stack of its own, each ending wi
   --short                the short set for CI (${'handler-kills'} with 3 kills, a 5 s PostgreSQL pause)
   --scenario NAME        only this scenario (repeatable): ${SCENARIO_NAMES.join(', ')}
   --kafka-client NAME    the services' Kafka client: ${KAFKA_CLIENTS.join(', ')} (default kafkajs)
+  --brokers 1|3          Kafka nodes (default 1); broker-loss needs 3 and is left out of the set with 1
   --rate N               background load, commands/s (default 150)
   --clients N            GraphQL clients doing deposits and transfers (default 3)
   --profile NAME         stack profile (default ${DEFAULT_PROFILE}); its data is wiped first
@@ -64,6 +67,15 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | 'help' {
   const client = values['kafka-client'] ?? 'kafkajs';
   if (!(KAFKA_CLIENTS as readonly string[]).includes(client))
     throw new ChaosUsageError(`--kafka-client must be one of ${KAFKA_CLIENTS.join(', ')}, got '${client}'`);
+  const brokersRaw = values.brokers ?? '1';
+  if (brokersRaw !== '1' && brokersRaw !== '3')
+    throw new ChaosUsageError(`--brokers must be 1 or 3, got '${brokersRaw}'`);
+  const brokers = brokersRaw === '3' ? 3 : 1;
+  for (const s of scenarios ?? []) {
+    const needs = scenario(s, { short: false }).brokers ?? 1;
+    if (needs > brokers)
+      throw new ChaosUsageError(`scenario ${s} needs ${needs} brokers: add --brokers ${needs}`);
+  }
   const profile = values.profile ?? DEFAULT_PROFILE;
   if (!/^[a-z][a-z0-9-]{0,31}$/.test(profile))
     throw new ChaosUsageError(`--profile must be lower-case letters, digits and '-', got '${profile}'`);
@@ -73,6 +85,7 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | 'help' {
     short: values.short ?? false,
     scenarios: scenarios && scenarios.length > 0 ? [...new Set(scenarios)] : undefined,
     kafkaClient: client as KafkaClientName,
+    brokers,
     rate: wholeNumber('--rate', values.rate ?? '150', 10, 5_000),
     clients: wholeNumber('--clients', values.clients ?? '3', 0, 20),
     profile,
@@ -92,6 +105,7 @@ function parse(argv: readonly string[]) {
       short: { type: 'boolean' },
       scenario: { type: 'string', multiple: true },
       'kafka-client': { type: 'string' },
+      brokers: { type: 'string' },
       rate: { type: 'string' },
       clients: { type: 'string' },
       profile: { type: 'string' },

@@ -7,6 +7,7 @@ describe('parseChaosArgs', () => {
       short: false,
       scenarios: undefined,
       kafkaClient: 'kafkajs',
+      brokers: 1,
       rate: 150,
       clients: 3,
       profile: 'chaos',
@@ -52,6 +53,16 @@ describe('parseChaosArgs', () => {
     });
   });
 
+  it('runs broker-loss only on three brokers', () => {
+    expect(parseChaosArgs(['--brokers', '3', '--scenario', 'broker-loss'])).toMatchObject({
+      brokers: 3,
+      scenarios: ['broker-loss'],
+    });
+    expect(() => parseChaosArgs(['--scenario', 'broker-loss'])).toThrow(
+      /scenario broker-loss needs 3 brokers: add --brokers 3/,
+    );
+  });
+
   it('answers help', () => {
     expect(parseChaosArgs(['--help'])).toBe('help');
     expect(parseChaosArgs(['-h'])).toBe('help');
@@ -61,6 +72,7 @@ describe('parseChaosArgs', () => {
     [['--scenario', 'nope'], /unknown scenario 'nope'/],
     [['--kafka-client', 'rdkafka'], /--kafka-client must be one of/],
     [['--rate', '5'], /--rate must be a whole number/],
+    [['--brokers', '2'], /--brokers must be 1 or 3/],
     [['--rate', 'fast'], /--rate must be a whole number/],
     [['--profile', 'dev'], /shared with other work/],
     [['--profile', 'test'], /shared with other work/],

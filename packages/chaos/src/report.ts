@@ -16,6 +16,10 @@ export interface ScenarioResult {
   readonly figures: Figures | undefined;
   readonly reconcile: ReconcileOutcome | undefined;
   readonly error: string | undefined;
+  /** The scenario requires every GraphQL request to get the command handler's own answer. */
+  readonly realAnswers?: boolean;
+  /** Commands the endpoint answered with its own time-out during it (its /metrics), if read. */
+  readonly endpointTimeouts?: number | undefined;
 }
 
 /** Why a scenario failed, empty when it passed: lost or duplicated money, chain breaks, no recovery. */
@@ -36,6 +40,15 @@ export function failures(r: ScenarioResult): string[] {
       out.push(`${f.clients.duplicated} client requests answered or booked twice`);
     if (f.clients.missingEvents > 0)
       out.push(`${f.clients.missingEvents} confirmed client requests without BalanceChanged`);
+  }
+  if (r.realAnswers) {
+    if (f && f.clients.timedOut > 0)
+      out.push(
+        `${f.clients.timedOut} client requests timed out (at the client or as the endpoint's time-out answer)`,
+      );
+    if (r.endpointTimeouts === undefined) out.push("the endpoint's time-out count could not be read");
+    else if (r.endpointTimeouts > 0)
+      out.push(`the endpoint answered ${r.endpointTimeouts} commands with its own time-out`);
   }
   if (r.reconcile && !r.reconcile.ok) out.push('reconciliation found problems');
   if (!r.reconcile && !r.error) out.push('no reconciliation');
@@ -69,6 +82,10 @@ export function formatScenario(r: ScenarioResult): string[] {
     lines.push(
       `  GraphQL clients: ${c.requests} requests, ${c.answered} answered, ${c.lost} given up (${c.neverAnswered} never answered on Kafka either), ${c.duplicated} duplicated, ${c.retried} retried, ${c.missingEvents} without BalanceChanged; errors seen: ${errorsText(c.errors)}`,
     );
+    if (r.realAnswers)
+      lines.push(
+        `  real answers: ${c.timedOut} client requests timed out; the endpoint answered ${r.endpointTimeouts ?? 'an unknown number of'} commands with its own time-out`,
+      );
   }
   if (r.reconcile) {
     lines.push(`  reconciliation: ${r.reconcile.ok ? 'no findings' : 'FINDINGS'}`);

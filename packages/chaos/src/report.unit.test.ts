@@ -31,6 +31,7 @@ const figures: Figures = {
     neverAnswered: 0,
     missingEvents: 0,
     retried: 2,
+    timedOut: 2,
     errors: { timeout: 2 },
   },
 };
@@ -47,6 +48,23 @@ const passed: ScenarioResult = {
 describe('failures', () => {
   it('passes a scenario with nothing lost, nothing twice, recovered and reconciled', () => {
     expect(failures(passed)).toEqual([]);
+  });
+
+  it('fails a scenario that requires real answers on any time-out, at the client or at the endpoint', () => {
+    const clean = { ...figures, clients: { ...figures.clients, timedOut: 0, errors: {} } };
+    const real: ScenarioResult = { ...passed, figures: clean, realAnswers: true, endpointTimeouts: 0 };
+    expect(failures(real)).toEqual([]);
+    expect(failures({ ...real, figures })).toEqual([
+      "2 client requests timed out (at the client or as the endpoint's time-out answer)",
+    ]);
+    expect(failures({ ...real, endpointTimeouts: 3 })).toEqual([
+      'the endpoint answered 3 commands with its own time-out',
+    ]);
+    expect(failures({ ...real, endpointTimeouts: undefined })).toEqual([
+      "the endpoint's time-out count could not be read",
+    ]);
+    // Other scenarios tolerate a time-out that a retry answered.
+    expect(failures({ ...passed, endpointTimeouts: 3 })).toEqual([]);
   });
 
   it('names every problem', () => {

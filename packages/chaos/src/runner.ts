@@ -16,8 +16,24 @@ import {
   up,
   wipeProfile,
 } from '@open-bank/stack';
-import { Codec, createKafka, createRegistry, kafkaConfigSpec, topologyOf } from '@open-bank/topology';
-import { BankClients } from './clients.ts';
+import {
+  Codec,
+  createKafka,
+  createRegistry,
+  kafkaConfigSpec,
+  type Topology,
+  topologyOf,
+} from '@open-bank/topology';
+import type { Kafka } from 'kafkajs';
+import {
+  awaitInSync,
+  bankTopicNames,
+  brokerRoles,
+  clusterTopics,
+  describeRoles,
+  pickVictim,
+} from './broker.ts';
+import { BankClients, endpointTimeouts } from './clients.ts';
 import { startObserver } from './observer.ts';
 import { formatScenario, progressLine, type ReconcileOutcome, type ScenarioResult } from './report.ts';
 import type { Scenario, Step } from './scenarios.ts';
@@ -27,6 +43,8 @@ import { type Fault, Tally, type Window } from './tally.ts';
 export interface RunSettings {
   readonly scenarios: readonly Scenario[];
   readonly kafkaClient: KafkaClientName;
+  /** Kafka nodes of the chaos stack (default 1). */
+  readonly brokers?: 1 | 3;
   readonly rate: number;
   readonly clients: number;
   readonly profile: string;
@@ -53,7 +71,7 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioResult[]> {
   const settings: StackSettings = stackSettings(
-    { profile: run.profile, brokers: 1, portOffset: run.portOffset },
+    { profile: run.profile, brokers: run.brokers ?? 1, portOffset: run.portOffset },
     { ...io.env, KAFKA_CLIENT: run.kafkaClient },
   );
   const stackOptions = { env: io.env, log: (m: string) => io.log(`  stack: ${m}`) };
@@ -61,7 +79,9 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
     await down(settings, stackOptions);
     wipeProfile(settings.profile);
   }
-  io.log(`starting the ${run.profile} stack (port offset ${run.portOffset}), services on ${run.kafkaClient}`);
+  io.log(
+    `starting the ${run.profile} stack (port offset ${run.portOffset}, ${run.brokers ?? 1} broker(s)), services on ${run.kafkaClient}`,
+  );
   const stack = await up(settings, { ...stackOptions, only: INFRA });
   const ctx = stackContext(settings, { env: io.env });
   const services = new Services(ctx);
@@ -71,6 +91,16 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
   const kafka = createKafka({ brokers: kafkaConfig.brokers, clientId: kafkaConfig.clientId });
   const codec = new Codec(createRegistry(kafkaConfig.schemaRegistryUrl), topology);
   const heartbeatUrl = `http://127.0.0.1:${ctx.layout.heartbeatControl}/state`;
+  const endpointMetricsUrl = `http://127.0.0.1:${ctx.layout.graphql}/metrics`;
+  /** Commands the endpoint answered with its own time-out so far; undefined if /metrics did not answer. */
+  const endpointTimedOut = async (): Promise<number | undefined> => {
+    try {
+      const res = await fetch(endpointMetricsUrl, { signal: AbortSignal.timeout(5_000) });
+      return res.ok ? endpointTimeouts(await res.text()) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const clients = new BankClients(`http://127.0.0.1:${ctx.layout.graphql}`, run.clients, tally);
   const reconcileConfig = parseConfig(reconcileConfigSpec, { ...stack.env, RECONCILE_WAIT_SECONDS: '180' });
   let observer: { stop(): Promise<void> } | undefined;
@@ -112,6 +142,7 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
       let figures: ScenarioResult['figures'];
       let outcome: ReconcileOutcome | undefined;
       let error: string | undefined;
+      let endpointTimeoutCount: number | undefined;
       const faults: Fault[] = [];
       let step = 'starting';
       const window = { from: Date.now(), to: Number.POSITIVE_INFINITY };
@@ -132,7 +163,10 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
         );
       }, PROGRESS_MS);
       try {
+        if ((s.brokers ?? 1) > (run.brokers ?? 1))
+          throw new Error(`${s.name} needs ${s.brokers} brokers, the stack has ${run.brokers ?? 1}`);
         await ensureServices(s.handlers);
+        const timeoutsBefore = s.realAnswers ? await endpointTimedOut() : undefined;
         // Several instances share the partitions only after their rebalance; let it settle before timing.
         if (s.handlers > 1) await sleep(5_000);
         window.from = Date.now();
@@ -140,13 +174,25 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
         clients.start();
         for (const [i, st] of s.steps.entries()) {
           step = `step ${i + 1}/${s.steps.length} ${describeStep(st)}`;
-          await runStep(st, s, faults, { services, settings, stackOptions, tally });
+          await runStep(st, s, faults, {
+            services,
+            settings,
+            stackOptions,
+            tally,
+            kafka,
+            topology,
+            log: io.log,
+          });
         }
         step = 'settling';
         window.to = Date.now();
         await setLoad(0);
         await clients.pause();
         await settle(tally, window);
+        if (timeoutsBefore !== undefined) {
+          const after = await endpointTimedOut();
+          if (after !== undefined) endpointTimeoutCount = after - timeoutsBefore;
+        }
         // Late duplicates would show after the last answer: look again once the bank has gone quiet.
         await sleep(2_000);
         figures = tally.summarise(window as Window, faults, s.recovery, Date.now());
@@ -174,6 +220,7 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
         figures,
         reconcile: outcome,
         error,
+        ...(s.realAnswers ? { realAnswers: true, endpointTimeouts: endpointTimeoutCount } : {}),
       };
       results.push(result);
       for (const line of formatScenario(result)) io.log(line);
@@ -202,6 +249,8 @@ function describeStep(st: Step): string {
       return `restart kafka-${st.node}`;
     case 'restart-registry':
       return 'restart the schema registry';
+    case 'lose-broker':
+      return `SIGKILL a broker, down ${st.downSeconds}s, start it, wait until in sync`;
     case 'await-recovery':
       return 'waiting for the first answer';
   }
@@ -212,6 +261,9 @@ interface StepContext {
   readonly settings: StackSettings;
   readonly stackOptions: { env: Env; log: (m: string) => void };
   readonly tally: Tally;
+  readonly kafka: Kafka;
+  readonly topology: Topology;
+  readonly log: (line: string) => void;
 }
 
 async function pidOf(part: string, c: StepContext): Promise<number> {
@@ -322,6 +374,33 @@ async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): 
     case 'restart-registry': {
       const { detail, ...t } = await restartPart('schema-registry', c, 10_000);
       faults.push({ label: `#${n} schema registry restarted (${detail})`, ...t });
+      return;
+    }
+    case 'lose-broker': {
+      const s1 = (ms: number) => (ms / 1000).toFixed(1);
+      const roles = brokerRoles(await clusterTopics(c.kafka), bankTopicNames(c.topology));
+      const node = pickVictim(roles, 2);
+      const part = `kafka-${node}`;
+      const pid = await pidOf(part, c);
+      c.log(`  losing ${part}: ${describeRoles(node, roles)}`);
+      const at = Date.now();
+      process.kill(-pid, 'SIGKILL');
+      while (alive(pid)) await sleep(50);
+      faults.push({ label: `#${n} ${part} SIGKILLed (${describeRoles(node, roles)})`, at, returnAt: at });
+      await sleep(Math.max(0, at + st.downSeconds * 1000 - Date.now()));
+      const startAt = Date.now();
+      await up(c.settings, { ...c.stackOptions, only: [part] });
+      const healthyAt = Date.now();
+      const sync = await awaitInSync(c.kafka, st.syncTimeoutSeconds * 1000);
+      if (sync.at === undefined)
+        throw new Error(
+          `${part} not in sync ${st.syncTimeoutSeconds} s after its return: ${sync.underReplicated} partitions under-replicated`,
+        );
+      faults.push({
+        label: `#${n + 1} ${part} started again after ${s1(startAt - at)} s down (healthy in ${s1(healthyAt - startAt)} s, every partition in sync ${s1(sync.at - healthyAt)} s later)`,
+        at: startAt,
+        returnAt: healthyAt,
+      });
       return;
     }
     case 'await-recovery': {

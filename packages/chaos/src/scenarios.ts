@@ -8,6 +8,7 @@ export const SCENARIO_NAMES = [
   'broker-restart',
   'endpoint-kill',
   'registry-restart',
+  'broker-loss',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -26,6 +27,16 @@ export type Step =
   | { readonly kind: 'restart-broker'; readonly node: number }
   | { readonly kind: 'restart-registry' }
   /**
+   * SIGKILL one broker of three (the relay's transaction coordinator, see broker.ts), keep it down
+   * `downSeconds` under load, start it again and wait until no partition is under-replicated, at most
+   * `syncTimeoutSeconds`.
+   */
+  | {
+      readonly kind: 'lose-broker';
+      readonly downSeconds: number;
+      readonly syncTimeoutSeconds: number;
+    }
+  /**
    * Wait (with the load running) for the first answer after the last fault ended, at most `timeoutSeconds`:
    * that answer is the scenario's recovery.
    */
@@ -41,11 +52,20 @@ export interface Scenario {
   readonly handlers: number;
   readonly recovery: RecoverySource;
   readonly steps: readonly Step[];
+  /** Kafka nodes the scenario needs (default any). */
+  readonly brokers?: 3;
+  /**
+   * Every GraphQL request must get the command handler's own answer: an attempt that timed out, at the
+   * client or as the endpoint's time-out answer, fails the scenario.
+   */
+  readonly realAnswers?: true;
 }
 
 export interface ScenarioOptions {
   /** The short set for CI: fewer faults, shorter pauses. */
   readonly short: boolean;
+  /** Kafka nodes of the run (default 1): the default set leaves out what needs more. */
+  readonly brokers?: 1 | 3;
 }
 
 const RECOVERY_TIMEOUT_S = 60;
@@ -151,6 +171,24 @@ function registryRestart(): Scenario {
   };
 }
 
+function brokerLoss({ short }: ScenarioOptions): Scenario {
+  const down = short ? 15 : 20;
+  return {
+    name: 'broker-loss',
+    title: `one of three brokers SIGKILLed and left down ${down} s under load, then started again until in sync`,
+    handlers: 1,
+    recovery: 'answers',
+    brokers: 3,
+    realAnswers: true,
+    steps: [
+      { kind: 'load', seconds: short ? 5 : 8 },
+      { kind: 'lose-broker', downSeconds: down, syncTimeoutSeconds: 60 },
+      { kind: 'await-recovery', timeoutSeconds: RECOVERY_TIMEOUT_S },
+      { kind: 'load', seconds: short ? 5 : 10 },
+    ],
+  };
+}
+
 export function scenario(name: ScenarioName, options: ScenarioOptions): Scenario {
   switch (name) {
     case 'handler-kills':
@@ -165,6 +203,8 @@ export function scenario(name: ScenarioName, options: ScenarioOptions): Scenario
       return endpointKill();
     case 'registry-restart':
       return registryRestart();
+    case 'broker-loss':
+      return brokerLoss(options);
   }
 }
 
@@ -176,7 +216,9 @@ export function selectScenarios(
   options: ScenarioOptions,
 ): Scenario[] {
   const chosen = names ?? (options.short ? SHORT_SET : SCENARIO_NAMES);
-  return chosen.map((n) => scenario(n, options));
+  const all = chosen.map((n) => scenario(n, options));
+  // Named ones are checked by the options; the default set runs what the cluster can.
+  return names ? all : all.filter((s) => (s.brokers ?? 1) <= (options.brokers ?? 1));
 }
 
 /**
@@ -187,6 +229,7 @@ export function boundSeconds(s: Scenario): number {
   let total = 0;
   for (const step of s.steps) {
     if (step.kind === 'load' || step.kind === 'pause-postgres') total += step.seconds;
+    else if (step.kind === 'lose-broker') total += step.downSeconds + step.syncTimeoutSeconds;
     else if (step.kind === 'await-recovery') total += step.timeoutSeconds;
   }
   return total;
@@ -194,5 +237,10 @@ export function boundSeconds(s: Scenario): number {
 
 /** How many faults a scenario injects (each one a row of the recovery list). */
 export function faultCount(s: Scenario): number {
-  return s.steps.filter((st) => st.kind !== 'load' && st.kind !== 'await-recovery').length;
+  // Losing a broker is two rows: the kill (the bank must answer while it is down) and its return.
+  return s.steps.reduce(
+    (n, st) =>
+      n + (st.kind === 'load' || st.kind === 'await-recovery' ? 0 : st.kind === 'lose-broker' ? 2 : 1),
+    0,
+  );
 }

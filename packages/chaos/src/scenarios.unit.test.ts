@@ -52,6 +52,24 @@ describe('scenarios', () => {
     expect(
       selectScenarios(['registry-restart', 'handler-kills'], { short: false }).map((s) => s.name),
     ).toEqual(['registry-restart', 'handler-kills']);
-    expect(selectScenarios(undefined, { short: false }).map((s) => s.name)).toEqual([...SCENARIO_NAMES]);
+    expect(selectScenarios(undefined, { short: false }).map((s) => s.name)).toEqual(
+      SCENARIO_NAMES.filter((n) => n !== 'broker-loss'),
+    );
+    expect(selectScenarios(undefined, { short: false, brokers: 3 }).map((s) => s.name)).toEqual([
+      ...SCENARIO_NAMES,
+    ]);
+  });
+
+  it('loses one of three brokers for a while under load, requiring a real answer to every request', () => {
+    const s = scenario('broker-loss', { short: false });
+    expect(s.brokers).toBe(3);
+    expect(s.realAnswers).toBe(true);
+    expect(s.steps.find((st) => st.kind === 'lose-broker')).toEqual({
+      kind: 'lose-broker',
+      downSeconds: 20,
+      syncTimeoutSeconds: 60,
+    });
+    // The kill and the return are each a row of the recovery list.
+    expect(faultCount(s)).toBe(2);
   });
 });

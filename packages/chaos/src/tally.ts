@@ -36,6 +36,11 @@ export interface ClientRequest {
   readonly errors: readonly string[];
 }
 
+/** The error kind of an attempt the endpoint answered with its own time-out (no answer from the bank in time). */
+export const ENDPOINT_TIMEOUT = 'endpoint time-out';
+/** Error kinds of attempts that waited in vain: at the client, or at the endpoint for the bank. */
+export const TIMED_OUT_KINDS: readonly string[] = ['timeout', ENDPOINT_TIMEOUT];
+
 /** Descriptions the chaos clients give their transfers, so their BalanceChanged events can be found. */
 export const CLIENT_DESCRIPTION_PREFIX = 'chaos ';
 
@@ -63,6 +68,8 @@ export interface ClientFigures {
   readonly missingEvents: number;
   /** Requests that needed more than one attempt. */
   readonly retried: number;
+  /** Requests with an attempt that timed out, at the client or as the endpoint's own time-out answer. */
+  readonly timedOut: number;
   /** Failed attempts by kind. */
   readonly errors: Readonly<Record<string, number>>;
 }
@@ -293,6 +300,7 @@ export class Tally {
       duplicated,
       missingEvents,
       retried: mine.filter((r) => r.attempts > 1).length,
+      timedOut: mine.filter((r) => r.errors.some((k) => TIMED_OUT_KINDS.includes(k))).length,
       errors,
     };
   }

@@ -150,6 +150,7 @@ describe('Tally', () => {
       duplicated: 2,
       missingEvents: 2,
       retried: 3,
+      timedOut: 2,
       errors: { timeout: 3, 'socket closed (1006)': 1 },
     });
   });

@@ -46,6 +46,9 @@ const CONCURRENT_TRANSACTIONS_TEXT = 'another concurrent operation on the same t
 
 const call = <T>(fn: () => Promise<T>) => mapped(mapKafkajsError, fn);
 
+/** Errors after which an idempotent kafkajs producer's sequence numbers no longer match the broker's. */
+const SEQUENCE_LOST = new Set(['KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER', 'KAFKA_UNKNOWN_PRODUCER_ID']);
+
 function headersOf(headers: KafkaMessage['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) {
@@ -205,15 +208,35 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
   return {
     name: 'kafkajs',
     producer(options: ProducerOptions = {}): KafkaProducer {
-      const producer = kafka.producer({
-        allowAutoTopicCreation: false,
-        idempotent: options.idempotent ?? true,
-        maxInFlightRequests: options.maxInFlightOne ? 1 : 5,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
+      const idempotent = options.idempotent ?? true;
+      const make = () =>
+        kafka.producer({
+          allowAutoTopicCreation: false,
+          idempotent,
+          maxInFlightRequests: options.maxInFlightOne ? 1 : 5,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        });
+      let producer = make();
       return {
         connect: () => call(() => producer.connect()),
-        send: (records) => sendAll(producer, records),
+        send: async (records) => {
+          try {
+            await sendAll(producer, records);
+          } catch (e) {
+            // When a partition's leader moves while a send to the old leader is still failing, kafkajs hands
+            // out sequence numbers past the gap and never recovers: every later send is refused as out of
+            // order (seen when one of three brokers is SIGKILLed: the heartbeat and the endpoint stopped
+            // producing for good). A new producer id starts its sequences afresh; the caller's retry (same
+            // records, same ids) then goes through, and the bank answers a repeated command id alike.
+            if (idempotent && SEQUENCE_LOST.has((e as { code?: string }).code ?? '')) {
+              const old = producer;
+              producer = make();
+              await old.disconnect().catch(() => undefined);
+              await call(() => producer.connect());
+            }
+            throw e;
+          }
+        },
         disconnect: () => call(() => producer.disconnect()),
       };
     },
