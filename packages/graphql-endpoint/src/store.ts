@@ -81,18 +81,12 @@ function toRow(r: Row): TransactionRow {
   };
 }
 
-function compareOffsets(a: string, b: string): number {
-  const x = BigInt(a);
-  const y = BigInt(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 export class TransactionStore {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Stores a batch with one statement and returns every message of it as its row, in offset order: the
-   * ones it inserted and those stored before (same topic, partition and offset: a re-delivery, or another
+   * Stores a batch with one statement and returns every message of it as its row (in no promised order;
+   * the projection orders what it pushes): the ones it inserted and those stored before (same topic, partition and offset: a re-delivery, or another
    * endpoint instance on this database that stored it first), told apart by `inserted`.
    *
    * ON CONFLICT DO UPDATE (with a no-op: the key columns set to the values they have) rather than DO
@@ -130,14 +124,12 @@ export class TransactionStore {
         batch.map((t) => t.offset),
       ],
     );
-    return result.rows
-      .map((r) => ({
-        ...toRow(r),
-        partition: r.kafka_partition,
-        offset: String(r.kafka_offset),
-        inserted: r.inserted,
-      }))
-      .sort((a, b) => a.partition - b.partition || compareOffsets(a.offset, b.offset));
+    return result.rows.map((r) => ({
+      ...toRow(r),
+      partition: r.kafka_partition,
+      offset: String(r.kafka_offset),
+      inserted: r.inserted,
+    }));
   }
 
   async byId(id: number): Promise<TransactionRow | null> {
