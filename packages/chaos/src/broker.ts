@@ -1,15 +1,9 @@
 // Which broker of a cluster to lose, and when the cluster is whole again: read from the cluster's metadata
 // (kafkajs admin), so the broker-loss scenario hits the node that matters most to the bank.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { GROUP_ID as HANDLER_GROUP_ID, RELAY_TRANSACTIONAL_ID } from '@open-bank/command-handler';
 import type { Topology } from '@open-bank/topology';
 import type { Kafka } from 'kafkajs';
-
-/**
- * The command handler's relay transactional id and consumer group (command-handler's RELAY_TRANSACTIONAL_ID
- * and GROUP_ID; chaos does not depend on that package, so they are repeated here).
- */
-export const RELAY_TRANSACTIONAL_ID = 'command-handler-relay';
-export const HANDLER_GROUP_ID = 'command-handler';
 
 const TRANSACTION_STATE = '__transaction_state';
 const CONSUMER_OFFSETS = '__consumer_offsets';

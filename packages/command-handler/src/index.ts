@@ -15,4 +15,5 @@ export {
   type Transfer,
 } from './decide.ts';
 export { CommandHandlerError, DatabaseError, StoredAnswerError } from './errors.ts';
+export { RELAY_TRANSACTIONAL_ID } from './relay.ts';
 export { type CommandHandler, type CommandHandlerDeps, startCommandHandler } from './service.ts';

@@ -7,6 +7,7 @@ import kafkajs, {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorCode } from '../errors.ts';
 import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
@@ -228,7 +229,7 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
             // order (seen when one of three brokers is SIGKILLed: the heartbeat and the endpoint stopped
             // producing for good). A new producer id starts its sequences afresh; the caller's retry (same
             // records, same ids) then goes through, and the bank answers a repeated command id alike.
-            if (idempotent && SEQUENCE_LOST.has((e as { code?: string }).code ?? '')) {
+            if (idempotent && SEQUENCE_LOST.has(errorCode(e))) {
               const old = producer;
               producer = make();
               await old.disconnect().catch(() => undefined);

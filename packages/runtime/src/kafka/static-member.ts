@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, Connection, FindCoordinatorKeyTypes, leaveGroupV5 } from '@platformatic/kafka';
+import { errorCode, isRetryable } from '../errors.ts';
 import { mapped } from './errors.ts';
 import { mapPlatformaticError } from './platformatic-errors.ts';
 import type { KafkaConnectionConfig } from './types.ts';
@@ -37,10 +38,9 @@ export async function removeStaticMember(
       try {
         return await mapped(mapPlatformaticError, () => leaveOnce(admin, config, groupId, groupInstanceId));
       } catch (error) {
-        const e = error as { code?: string; retryable?: boolean };
-        if (e.code === 'KAFKA_UNKNOWN_MEMBER_ID') return false;
+        if (errorCode(error) === 'KAFKA_UNKNOWN_MEMBER_ID') return false;
         // NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS and network errors pass in a moment.
-        if (!e.retryable || Date.now() > deadline) throw error;
+        if (!isRetryable(error) || Date.now() > deadline) throw error;
         await sleep(100);
       }
     }
