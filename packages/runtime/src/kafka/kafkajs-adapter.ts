@@ -47,6 +47,25 @@ const CONCURRENT_TRANSACTIONS_TEXT = 'another concurrent operation on the same t
 
 const call = <T>(fn: () => Promise<T>) => mapped(mapKafkajsError, fn);
 
+/** Leadership errors that a moment's wait cures: kafkajs's admin does not retry ListOffsets on them. */
+const LEADER_MOVING = new Set(['KAFKA_NOT_LEADER_FOR_PARTITION', 'KAFKA_LEADER_NOT_AVAILABLE']);
+
+/**
+ * A partition just created, or whose leader just moved, answers NOT_LEADER for a moment even after the
+ * metadata names its leader (the broker applies the change after announcing it); retry for up to 10 s.
+ */
+async function leaderRetried<T>(fn: () => Promise<T>): Promise<T> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!LEADER_MOVING.has(errorCode(e)) || Date.now() >= until) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
 /** Errors after which an idempotent kafkajs producer's sequence numbers no longer match the broker's. */
 const SEQUENCE_LOST = new Set(['KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER', 'KAFKA_UNKNOWN_PRODUCER_ID']);
 
@@ -358,7 +377,7 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
           );
         },
         fetchTopicOffsets: async (topic) =>
-          (await call(() => admin.fetchTopicOffsets(topic)))
+          (await leaderRetried(() => call(() => admin.fetchTopicOffsets(topic))))
             .map((p) => ({ partition: p.partition, low: p.low, high: p.high }))
             .sort((a, b) => a.partition - b.partition),
         fetchGroupOffsets: async (groupId, topic) => {
