@@ -23,7 +23,8 @@ export interface ChaosOptions {
 }
 
 export const DEFAULT_PROFILE = 'chaos';
-export const DEFAULT_PORT_OFFSET = 20_000;
+// Below the ephemeral port range with every port of the stack (the stack refuses a layout reaching into it).
+export const DEFAULT_PORT_OFFSET = 12_000;
 
 export const USAGE = `Usage: pnpm chaos [options]
 
@@ -89,7 +90,7 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | 'help' {
     rate: wholeNumber('--rate', values.rate ?? '150', 10, 5_000),
     clients: wholeNumber('--clients', values.clients ?? '3', 0, 20),
     profile,
-    portOffset: wholeNumber('--port-offset', values['port-offset'] ?? String(DEFAULT_PORT_OFFSET), 0, 40_000),
+    portOffset: wholeNumber('--port-offset', values['port-offset'] ?? String(DEFAULT_PORT_OFFSET), 0, 14_877),
     keepData: values['keep-data'] ?? false,
     keepStack: values['keep-stack'] ?? false,
     json: values.json,

@@ -35,7 +35,7 @@ describe('parseChaosArgs', () => {
         '--profile',
         'chaos-2',
         '--port-offset',
-        '23000',
+        '13000',
         '--keep-stack',
         '--json',
         'out.json',
@@ -47,7 +47,7 @@ describe('parseChaosArgs', () => {
       rate: 300,
       clients: 0,
       profile: 'chaos-2',
-      portOffset: 23_000,
+      portOffset: 13_000,
       keepStack: true,
       json: 'out.json',
     });

@@ -46,12 +46,27 @@ export function allPorts(layout: PortLayout, brokers: number): number[] {
   return [...kafka, ...others];
 }
 
-/** Problems with a layout: ports out of range or overlapping (e.g. an offset that pushes past 65535). */
+/**
+ * Linux's default range for the source ports of outgoing connections (net.ipv4.ip_local_port_range). A part
+ * listening inside it can fail to start again after a restart: while it is down, a client on the same host
+ * that keeps reconnecting to its port may be given that very port as its own source port (a TCP
+ * self-connect) and hold it, so the part meets "address already in use". Seen twice in chaos runs.
+ */
+export const EPHEMERAL_PORTS = { from: 32_768, to: 60_999 } as const;
+
+/**
+ * Problems with a layout: ports out of range, overlapping (e.g. an offset that pushes past 65535), or in the
+ * ephemeral range above.
+ */
 export function layoutProblems(layout: PortLayout, brokers: number): string[] {
   const problems: string[] = [];
   const seen = new Map<number, number>();
   for (const p of allPorts(layout, brokers)) {
     if (p < 1 || p > 65_535) problems.push(`port ${p} is out of range`);
+    else if (p >= EPHEMERAL_PORTS.from && p <= EPHEMERAL_PORTS.to)
+      problems.push(
+        `port ${p} lies in the ephemeral range ${EPHEMERAL_PORTS.from}-${EPHEMERAL_PORTS.to} (a restarted part may find it taken); use a port offset that keeps every port below ${EPHEMERAL_PORTS.from}`,
+      );
     seen.set(p, (seen.get(p) ?? 0) + 1);
   }
   for (const [p, n] of seen) if (n > 1) problems.push(`port ${p} is used twice`);

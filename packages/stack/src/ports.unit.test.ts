@@ -44,4 +44,14 @@ describe('port layout', () => {
   it('reports ports pushed out of range by an offset', () => {
     expect(layoutProblems(portLayout(50_000), 1)).toContain('port 67888 is out of range');
   });
+
+  it('reports ports in the ephemeral range, and accepts the highest offset below it', () => {
+    const problems = layoutProblems(portLayout(20_000), 1);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^port 37888 lies in the ephemeral range 32768-60999/);
+    expect(layoutProblems(portLayout(32_767 - 17_890), 3)).toEqual([]);
+    expect(layoutProblems(portLayout(32_768 - 17_890), 3)).toEqual([
+      expect.stringMatching(/^port 32768 lies in the ephemeral range/),
+    ]);
+  });
 });
