@@ -1,7 +1,7 @@
+import type { RegistryClient } from '@open-bank/topology';
 import kafkajs, { type Admin } from 'kafkajs';
 import { ClusterReadError } from './errors.ts';
 import { type Action, type ClusterState, type CurrentTopic, type SubjectState, sameSchema } from './plan.ts';
-import type { RegistryClient } from './registry-client.ts';
 
 // kafkajs is CommonJS and Node cannot see these two as named exports, so they come off the default export.
 const { ConfigResourceTypes, ConfigSource } = kafkajs;

@@ -2,7 +2,6 @@ export { helpText, parseArgs, verdict } from './cli.ts';
 export { type SynchronizerConfig, synchronizerConfigSpec } from './config.ts';
 export {
   ClusterReadError,
-  RegistryRequestError,
   SynchronizerError,
   UsageError,
   WaitTimeoutError,

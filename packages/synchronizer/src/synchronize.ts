@@ -1,11 +1,17 @@
-import { awaitLeaders, createKafka, plannedTopics, schemaText, topologyOf } from '@open-bank/topology';
+import {
+  awaitLeaders,
+  createKafka,
+  plannedTopics,
+  RegistryClient,
+  schemaText,
+  topologyOf,
+} from '@open-bank/topology';
 import { type Admin, type logCreator, logLevel } from 'kafkajs';
 import { applyAction, readClusterState } from './cluster.ts';
 import type { SynchronizerConfig } from './config.ts';
 import { ClusterReadError } from './errors.ts';
 import { describeAction, formatPlan, plural } from './format.ts';
 import { type Action, type Plan, type PlanOptions, planSync } from './plan.ts';
-import { RegistryClient } from './registry-client.ts';
 import { type Clock, realClock, waitUntilReady } from './wait.ts';
 
 export interface SynchronizeOptions {

@@ -1,6 +1,5 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Resolver, Type } from 'avsc';
-import { avroOptions, avroType, schemaText } from './avro.ts';
+import { avroType, schemaText } from './avro.ts';
 import {
   DecodeError,
   EncodeError,
@@ -8,13 +7,14 @@ import {
   SchemaNotRegisteredError,
   TopologyError,
 } from './errors.ts';
+import { isRegistryNotFound, RegistryClient, type SchemaLookup } from './registry.ts';
 import { keyFor, type RecordOf, type TopicId, type Topology } from './topics.ts';
 
 const MAGIC_BYTE = 0;
 const HEADER_SIZE = 5;
 
-export function createRegistry(url: string): SchemaRegistry {
-  return new SchemaRegistry({ host: url, retry: { retries: 5 } }, { forSchemaOptions: avroOptions });
+export function createRegistry(url: string): RegistryClient {
+  return new RegistryClient(url);
 }
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: TopologyError };
@@ -45,7 +45,7 @@ export class Codec {
   private readonly readers = new Map<string, Reader>();
 
   constructor(
-    private readonly registry: SchemaRegistry,
+    private readonly registry: SchemaLookup,
     private readonly topology: Topology,
   ) {}
 
@@ -152,12 +152,18 @@ export class Codec {
   }
 
   private async loadReader(topic: TopicId, id: number): Promise<void> {
+    let text: string;
+    try {
+      text = await this.registry.schemaById(id);
+    } catch (e) {
+      if (isRegistryNotFound(e)) throw new DecodeError(`schema id ${id} is unknown to the registry`, e);
+      throw new RegistryUnavailableError(`could not fetch schema id ${id}: ${(e as Error).message}`, e);
+    }
     let writer: Type;
     try {
-      writer = (await this.registry.getSchema(id)) as unknown as Type;
+      writer = avroType(JSON.parse(text));
     } catch (e) {
-      if (isNotFound(e)) throw new DecodeError(`schema id ${id} is unknown to the registry`, e);
-      throw new RegistryUnavailableError(`could not fetch schema id ${id}: ${(e as Error).message}`, e);
+      throw new DecodeError(`schema id ${id} is not an Avro schema: ${(e as Error).message}`, e);
     }
     const own = this.ownType(topic);
     let resolver: Resolver | null = null;
@@ -188,16 +194,11 @@ export class Codec {
   private async lookUpWriterId(topic: TopicId): Promise<number> {
     const t = this.topology[topic];
     try {
-      const id = await this.registry.getRegistryIdBySchema(t.subject, {
-        type: SchemaType.AVRO,
-        schema: schemaText(t.schema),
-      });
+      const id = await this.registry.idOf(t.subject, schemaText(t.schema));
       this.writerIds.set(topic, id);
       return id;
     } catch (e) {
-      // The client turns a 404 of this lookup into its own error class, which it does not export.
-      if ((e as Error).name === 'ConfluentSchemaRegistryError' || isNotFound(e))
-        throw new SchemaNotRegisteredError(t.subject, e);
+      if (isRegistryNotFound(e)) throw new SchemaNotRegisteredError(t.subject, e);
       throw new RegistryUnavailableError(
         `could not look up subject '${t.subject}': ${(e as Error).message}`,
         e,
@@ -213,10 +214,6 @@ export class Codec {
     }
     return type;
   }
-}
-
-function isNotFound(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'status' in e && (e as { status: unknown }).status === 404;
 }
 
 function explain(type: Type, value: unknown): string {

@@ -1,27 +1,28 @@
-import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { describe, expect, it } from 'vitest';
 import { avroType, schemaText } from './avro.ts';
 import { Codec } from './codec.ts';
-import { DecodeError, SchemaNotRegisteredError } from './errors.ts';
+import { DecodeError, RegistryRequestError, SchemaNotRegisteredError } from './errors.ts';
+import type { SchemaLookup } from './registry.ts';
 import { schemas } from './schemas.ts';
 import { resolveTopology } from './topics.ts';
 import { uuidToBytes } from './uuid.ts';
 
 /** An in-memory stand-in for the two registry look-ups the codec makes; the real one is in the int tests. */
-function fakeRegistry(subjects: Record<string, { id: number; schema: string }>) {
-  const byId = new Map(Object.values(subjects).map((s) => [s.id, avroType(JSON.parse(s.schema))]));
+function fakeRegistry(subjects: Record<string, { id: number; schema: string }>): SchemaLookup {
+  const byId = new Map(Object.values(subjects).map((s) => [s.id, s.schema]));
+  const notFound = () => new RegistryRequestError('not found', 404, { errorCode: 40403 });
   return {
-    async getRegistryIdBySchema(subject: string, schema: { schema: string }) {
+    async idOf(subject, schema) {
       const s = subjects[subject];
-      if (!s || s.schema !== schema.schema) throw Object.assign(new Error('not found'), { status: 404 });
+      if (!s || s.schema !== schema) throw notFound();
       return s.id;
     },
-    async getSchema(id: number) {
+    async schemaById(id) {
       const t = byId.get(id);
-      if (!t) throw Object.assign(new Error('not found'), { status: 404 });
+      if (t === undefined) throw notFound();
       return t;
     },
-  } as unknown as SchemaRegistry;
+  };
 }
 
 const topology = resolveTopology();

@@ -6,6 +6,7 @@ export class TopologyError extends OpenBankError<
   | 'ENCODE_FAILED'
   | 'NOT_PREPARED'
   | 'REGISTRY_UNAVAILABLE'
+  | 'REGISTRY_REQUEST_FAILED'
   | 'INVALID_UUID'
   | 'SCHEMA_NOT_REGISTERED'
 > {}
@@ -39,6 +40,26 @@ export class SchemaNotRegisteredError extends TopologyError {
 export class RegistryUnavailableError extends TopologyError {
   constructor(message: string, cause?: unknown) {
     super('REGISTRY_UNAVAILABLE', message, { retryable: true, cause });
+  }
+}
+
+/** The registry answered a request with an error, or could not be reached (then, and on a 5xx, retryable). */
+export class RegistryRequestError extends TopologyError {
+  /** HTTP status, undefined when no answer came. */
+  readonly status: number | undefined;
+  /** Confluent's `error_code` from the answer body, e.g. 40401 subject not found. */
+  readonly errorCode: number | undefined;
+  constructor(
+    message: string,
+    status: number | undefined,
+    options: { errorCode?: number | undefined; cause?: unknown } = {},
+  ) {
+    super('REGISTRY_REQUEST_FAILED', message, {
+      retryable: status === undefined || status >= 500,
+      cause: options.cause,
+    });
+    this.status = status;
+    this.errorCode = options.errorCode;
   }
 }
 

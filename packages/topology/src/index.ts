@@ -18,10 +18,12 @@ export {
   DecodeError,
   EncodeError,
   InvalidUuidError,
+  RegistryRequestError,
   RegistryUnavailableError,
   SchemaNotRegisteredError,
   TopologyError,
 } from './errors.ts';
+export { isRegistryNotFound, RegistryClient, type SchemaLookup } from './registry.ts';
 export * from './schemas.ts';
 export { localDateTime } from './time.ts';
 export {

@@ -50,17 +50,9 @@ export async function createScratchTopics(
   } finally {
     await admin.disconnect();
   }
-  for (const id of ids) {
-    const t = topology[id];
-    const res = await fetch(`${registryUrl}/subjects/${t.subject}/versions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
-      body: JSON.stringify({ schema: schemaText(t.schema) }),
-    });
-    if (res.status !== 200)
-      throw new Error(`registering ${t.subject}: HTTP ${res.status} ${await res.text()}`);
-  }
-  const codec = new Codec(createRegistry(registryUrl), topology);
+  const registry = createRegistry(registryUrl);
+  for (const id of ids) await registry.register(topology[id].subject, schemaText(topology[id].schema));
+  const codec = new Codec(registry, topology);
   await codec.prepare(ids);
   return {
     topology,
