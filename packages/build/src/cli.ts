@@ -12,7 +12,7 @@ async function main() {
   const results = await Promise.all((names.length > 0 ? names : SERVICES).map((s) => buildService(s)));
   for (const r of results) {
     process.stdout.write(
-      `build: packages/${r.service}/dist/main.js ${(r.bytes / 1024 / 1024).toFixed(1)} MiB (${Math.round(r.ms)} ms)\n`,
+      `build: packages/${r.service}/dist/bundle.cjs ${(r.bytes / 1024 / 1024).toFixed(1)} MiB (${Math.round(r.ms)} ms)\n`,
     );
   }
   process.stdout.write(`build: ${results.length} service(s) in ${Math.round(performance.now() - t0)} ms\n`);

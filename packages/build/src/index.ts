@@ -1,3 +1,4 @@
+export { BUNDLE_FILE, CACHE_FILE, IMPORTER } from './bundle-files.ts';
 export {
   type BuildRecord,
   type BuildResult,

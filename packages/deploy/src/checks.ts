@@ -449,7 +449,7 @@ export interface DockerfileFacts {
 
 /**
  * A service image runs its bundle with plain node (no TypeScript loader at run time): the target stage's
- * CMD is node with source maps on dist/main.js, a stage builds it with @open-bank/build for ${SERVICE}, and
+ * CMD is node on dist/main.js (the bundle's launcher), a stage builds it with @open-bank/build for ${SERVICE}, and
  * the target copies that dist from the stage that built it.
  */
 export function checkServiceImage(dockerfile: Dockerfile, target = 'service'): string[] {
@@ -459,9 +459,6 @@ export function checkServiceImage(dockerfile: Dockerfile, target = 'service'): s
   const cmd = stage.cmd ?? [];
   if (cmd[0] !== 'node' || !cmd.includes('dist/main.js')) {
     problems.push(`stage ${target}: CMD must run node on dist/main.js, not ${JSON.stringify(cmd)}`);
-  }
-  if (!cmd.includes('--enable-source-maps')) {
-    problems.push(`stage ${target}: CMD must pass --enable-source-maps (stack traces name the .ts files)`);
   }
   if ([...cmd, ...stage.runs].some((w) => /\btsx\b/.test(w))) {
     problems.push(`stage ${target}: runs tsx; the image runs the built JavaScript`);

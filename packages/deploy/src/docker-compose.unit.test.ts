@@ -272,7 +272,7 @@ describe('docker/Dockerfile', () => {
   it('builds each service with @open-bank/build and runs the bundle with plain node', () => {
     const dockerfile = parseDockerfile(read('docker/Dockerfile'));
     expect(checkServiceImage(dockerfile)).toEqual([]);
-    expect(stageNamed(dockerfile, 'service')?.cmd).toEqual(['node', '--enable-source-maps', 'dist/main.js']);
+    expect(stageNamed(dockerfile, 'service')?.cmd).toEqual(['node', 'dist/main.js']);
   });
 
   it('builds the Confluent binding once and runs every service on glibc with its shared libraries', () => {

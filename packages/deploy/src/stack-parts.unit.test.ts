@@ -25,7 +25,7 @@ const specs: Record<string, ConfigSpec> = {
 };
 
 // An offset no other profile uses, so a default port that slipped through cannot match by chance.
-const settings = stackSettings({ profile: 'parts-check', portOffset: 31_000, brokers: 3 }, {});
+const settings = stackSettings({ profile: 'parts-check', portOffset: 14_500, brokers: 3 }, {});
 const ctx = stackContext(settings, { env: {} });
 const parts = buildParts(ctx);
 

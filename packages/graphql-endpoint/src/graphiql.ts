@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { COMPANY_IBAN } from '@open-bank/contract';
+import { importModule } from '@open-bank/runtime';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /** Query parameter naming a GraphiQL asset: everything is served at /graphql, the one path proxies pass on. */
@@ -84,7 +85,7 @@ export async function loadGraphiql(path: string): Promise<Graphiql> {
   };
   let assets: Promise<Map<string, Asset>> | undefined;
   const loadAssets = async (): Promise<Map<string, Asset>> => {
-    const bundle = (await import(pathToFileURL(module).href)) as Record<string, unknown>;
+    const bundle = (await importModule(pathToFileURL(module).href)) as Record<string, unknown>;
     const part = (name: string): string => {
       const value = bundle[name];
       if (typeof value !== 'string') throw new Error(`@graphql-yoga/render-graphiql has no ${name}`);

@@ -22,8 +22,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
   });
 }
 
-// Its own profile and ports (+20000), so it runs beside the int tests' stack and a dev stack.
-const PROFILE = ['--profile', 'lifecycle', '--port-offset', '20000'];
+// Its own profile and ports (+13500), so it runs beside the int tests' stack and a dev stack.
+const PROFILE = ['--profile', 'lifecycle', '--port-offset', '13500'];
 const PARTS = ['kafka', 'postgres', 'schema-registry'];
 
 describe('pnpm stack', () => {

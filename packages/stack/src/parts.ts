@@ -138,7 +138,7 @@ export function servicePart(ctx: StackContext, spec: ServicePartSpec): Part {
     prepare: () => ensureServiceBuilt({ service: spec.service, root: ctx.paths.root, log: ctx.log }),
     launch: () => ({
       command: process.execPath,
-      args: ['--enable-source-maps', builtEntry(spec.service, ctx.paths.root)],
+      args: [builtEntry(spec.service, ctx.paths.root)],
       env: { ...ctx.baseEnv, ...spec.env },
       cwd: ctx.paths.root,
     }),

@@ -61,14 +61,16 @@ export const EPHEMERAL_PORTS = { from: 32_768, to: 60_999 } as const;
 export function layoutProblems(layout: PortLayout, brokers: number): string[] {
   const problems: string[] = [];
   const seen = new Map<number, number>();
+  const ephemeral: number[] = [];
   for (const p of allPorts(layout, brokers)) {
     if (p < 1 || p > 65_535) problems.push(`port ${p} is out of range`);
-    else if (p >= EPHEMERAL_PORTS.from && p <= EPHEMERAL_PORTS.to)
-      problems.push(
-        `port ${p} lies in the ephemeral range ${EPHEMERAL_PORTS.from}-${EPHEMERAL_PORTS.to} (a restarted part may find it taken); use a port offset that keeps every port below ${EPHEMERAL_PORTS.from}`,
-      );
+    else if (p >= EPHEMERAL_PORTS.from && p <= EPHEMERAL_PORTS.to) ephemeral.push(p);
     seen.set(p, (seen.get(p) ?? 0) + 1);
   }
+  if (ephemeral.length > 0)
+    problems.push(
+      `port${ephemeral.length > 1 ? 's' : ''} ${ephemeral.join(', ')} in the ephemeral range ${EPHEMERAL_PORTS.from}-${EPHEMERAL_PORTS.to} (a restarted part may find its port taken); use a port offset that keeps every port below ${EPHEMERAL_PORTS.from}`,
+    );
   for (const [p, n] of seen) if (n > 1) problems.push(`port ${p} is used twice`);
   return problems;
 }
