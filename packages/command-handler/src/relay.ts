@@ -61,7 +61,13 @@ const RELAY_FIRST_RETRY_MS = 3;
 const LEASE_KEY = '0x6f6272656c6179';
 const LEASE_POLL_MS = 1_000;
 const IDLE_POLL_MS = 500;
-const MAX_BACKOFF_MS = 2_000;
+/**
+ * The longest pause between two failed rounds. A round that fails on a broker outage is followed by a
+ * settle (InitProducerId at the transaction coordinator, then the position read), and every answer waits
+ * for the relay: at 2 s the pauses added up to seconds after the coordinator had moved, while requests have
+ * 10 s in all. Each try fences and settles before it publishes, so trying more often changes no outcome.
+ */
+const MAX_BACKOFF_MS = 500;
 
 // Both parts see the same snapshot, so the read leaves out the rows being deleted itself.
 const NEXT_ROUND = `

@@ -66,6 +66,16 @@ async function leaderRetried<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The longest wait between two tries of a plain producer's send. kafkajs retries an idempotent producer's
+ * send without end, doubling the wait from the client's 100 ms up to its default 30 s: once a killed
+ * broker's partitions had failed five tries (3.1 s), the next waits were 3.2 and 6.4 s, more than the
+ * seconds the partitions' new leaders take to appear, while the request behind the send has 10 s in all.
+ * Each try refreshes the metadata first, so 500 ms is how late a new leader is found at most. Durability is the same: the tries are as many, under the same producer id and
+ * sequence numbers (acks=all), and the broker drops a record it already has.
+ */
+const PRODUCER_MAX_RETRY_MS = 500;
+
 /** Errors after which an idempotent kafkajs producer's sequence numbers no longer match the broker's. */
 const SEQUENCE_LOST = new Set(['KAFKA_OUT_OF_ORDER_SEQUENCE_NUMBER', 'KAFKA_UNKNOWN_PRODUCER_ID']);
 
@@ -235,6 +245,11 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
           idempotent,
           maxInFlightRequests: options.maxInFlightOne ? 1 : 5,
           createPartitioner: Partitioners.DefaultPartitioner,
+          // kafkajs's own unlimited count for an idempotent producer (naming it keeps its warning about
+          // a limited count away), with the wait between tries capped (see PRODUCER_MAX_RETRY_MS).
+          ...(idempotent
+            ? { retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: PRODUCER_MAX_RETRY_MS } }
+            : {}),
         });
       let producer = make();
       return {
