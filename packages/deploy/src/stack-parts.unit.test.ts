@@ -24,8 +24,9 @@ const specs: Record<string, ConfigSpec> = {
   frontend: frontendServerConfigSpec,
 };
 
-// An offset no other profile uses, so a default port that slipped through cannot match by chance.
-const settings = stackSettings({ profile: 'parts-check', portOffset: 31_000, brokers: 3 }, {});
+// An offset no other profile uses, so a default port that slipped through cannot match by chance (below the
+// ephemeral port range, which the stack refuses).
+const settings = stackSettings({ profile: 'parts-check', portOffset: 14_300, brokers: 3 }, {});
 const ctx = stackContext(settings, { env: {} });
 const parts = buildParts(ctx);
 
