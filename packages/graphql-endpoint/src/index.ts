@@ -14,6 +14,7 @@ export {
   type EndpointDeps,
   type GraphqlEndpoint,
   groupIds,
+  groupInstanceId,
   SERVICE,
   startGraphqlEndpoint,
 } from './service.ts';

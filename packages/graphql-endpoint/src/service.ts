@@ -58,6 +58,14 @@ export function groupIds(clientId: string) {
   return { transactions: `${clientId}-transactions`, answers: `${clientId}-answers` };
 }
 
+/**
+ * The static group member id (KIP-345) of the instance named `instance` in the group `groupId`: the same after
+ * every restart, so a restarted endpoint takes its partitions back at once. Each of its groups has this one
+ * member, which otherwise (a fresh member id) waits for the killed process's session to time out, and
+ * requests wait for that join.
+ */
+export const groupInstanceId = (groupId: string, instance: string): string => `${groupId}-${instance}`;
+
 export async function startGraphqlEndpoint(
   config: GraphqlEndpointConfig,
   deps: EndpointDeps = {},
@@ -115,20 +123,25 @@ export async function startGraphqlEndpoint(
     const transactionLoop = new ConsumerLoop({
       ...context,
       groupId: groups.transactions,
+      groupInstanceId: groupInstanceId(groups.transactions, config.instance),
       topics: ['balanceChanged'],
       fromBeginning: true,
       partitionsConsumedConcurrently: 3,
       // transactiondb skips what it stored before (by topic, partition and offset).
       offsetCommit: 'background',
       handle: transactionProjection({ transactions, hub, topology, metrics }),
+      // Fenced by a newer member under the same instance name: this one no longer reads, so it says so.
+      onFatal: (error) => scope.fail({ error: error.message }),
     });
     const answerLoop = new ConsumerLoop({
       ...context,
       groupId: groups.answers,
+      groupInstanceId: groupInstanceId(groups.answers, config.instance),
       topics: ANSWER_TOPICS,
       fromBeginning: false,
       offsetCommit: 'background',
       handle: answerHandler({ accounts, transfers, metrics }),
+      onFatal: (error) => scope.fail({ error: error.message }),
     });
     scope.defer('transaction loop', () => transactionLoop.stop());
     scope.defer('answer loop', () => answerLoop.stop());
@@ -193,7 +206,11 @@ export async function startGraphqlEndpoint(
       liveMetrics: () => live.subscribe(),
       setHeartbeatRate: (perSecond) => live.setHeartbeatRate(perSecond),
     });
-    scope.describe(() => ({ subscriptions: hub.size, pendingAnswers: accounts.size + transfers.size }));
+    scope.describe(() => ({
+      instance: config.instance,
+      subscriptions: hub.size,
+      pendingAnswers: accounts.size + transfers.size,
+    }));
     const [graphiql] = await connected;
     const http = await scope.open(
       'http server',
@@ -235,6 +252,7 @@ export async function startGraphqlEndpoint(
       {
         url: `${http.url}/graphql`,
         groups,
+        instance: config.instance,
         graphiql: config.graphiql,
         liveMetricsTargets: config.liveMetricsTargets.map((t) => t.name),
         heartbeatControl: live.heartbeatControl,

@@ -47,9 +47,15 @@ type Account = { get_account: { iban: string | null; token: string | null; reaso
 type Transfer = { money_transfer: { uuid: string; success: boolean; reason: string | null } };
 type Streamed = { id: number; iban: string; new_balance: string; changed_by: string; descr: string };
 
-function config(clientId: string) {
+/** Each instance has groups of its own (KAFKA_CLIENT_ID) and a static member name of its own. */
+function config(clientId: string, instance: string) {
   return {
-    ...parseConfig(graphqlEndpointConfigSpec, { ...stackEnv(), ...topicEnv, KAFKA_CLIENT_ID: clientId }),
+    ...parseConfig(graphqlEndpointConfigSpec, {
+      ...stackEnv(),
+      ...topicEnv,
+      KAFKA_CLIENT_ID: clientId,
+      GRAPHQL_ENDPOINT_INSTANCE: instance,
+    }),
     port: 0 as number,
     httpHost: '127.0.0.1',
   };
@@ -97,8 +103,8 @@ beforeAll(async () => {
     },
   });
   const [a, b] = await Promise.all([
-    startGraphqlEndpoint(config(`twoep-${run}-a`), { logger }),
-    startGraphqlEndpoint(config(`twoep-${run}-b`), { logger }),
+    startGraphqlEndpoint(config(`twoep-${run}-a`, 'a'), { logger }),
+    startGraphqlEndpoint(config(`twoep-${run}-b`, 'b'), { logger }),
     commandHandler.waitForHealthy(`http://127.0.0.1:${handlerPort}/health`, 90_000),
   ]);
   endpoints.push(a, b);

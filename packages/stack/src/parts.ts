@@ -336,6 +336,9 @@ function serviceParts(ctx: StackContext): Part[] {
         ...kafka,
         ...db,
         GRAPHQL_PORT: String(layout.graphql),
+        // Its static group member name, kept across restarts (pnpm chaos kills and restarts it under it); a
+        // second endpoint on this stack needs a KAFKA_CLIENT_ID (its groups) and an instance name of its own.
+        GRAPHQL_ENDPOINT_INSTANCE: '0',
         LIVE_METRICS_TARGETS: liveTargets.map(([name, port]) => `${name}=${metricsOf(port)}`).join(','),
         LIVE_HEARTBEAT_URL: `http://127.0.0.1:${layout.heartbeatControl}`,
         // Local mode is one person's machine: the Live view may set the load, GraphiQL is there to try.
