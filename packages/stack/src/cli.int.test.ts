@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { profilePaths, REPO_ROOT, TSX_BIN } from './paths.ts';
 import { groupMembers, isAlive, markedProcesses, portIsFree } from './processes.ts';
 import type { PartStatus } from './stack.ts';
@@ -27,17 +27,22 @@ const PROFILE = ['--profile', 'lifecycle', '--port-offset', '13500'];
 const PARTS = ['kafka', 'postgres', 'schema-registry'];
 
 describe('pnpm stack', () => {
+  // A test that failed half-way leaves its profile running; the next run would find the ports taken.
+  afterAll(async () => {
+    await cli(['down', ...PROFILE, '--wipe']);
+  });
+
   it('brings a profile up, reports it, keeps it on a second up, and leaves nothing behind on down', async () => {
     const first = await cli(['up', ...PROFILE, '--brokers', '1', '--fresh', '--only', PARTS.join(',')]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain("Stack 'lifecycle' is up");
-    expect(first.stdout).toContain('KAFKA_BROKERS=127.0.0.1:29092');
+    expect(first.stdout).toContain('KAFKA_BROKERS=127.0.0.1:22592');
 
     const rows = JSON.parse((await cli(['status', ...PROFILE, '--json'])).stdout) as PartStatus[];
     const byName = new Map(rows.map((r) => [r.name, r]));
-    expect(byName.get('kafka-1')).toMatchObject({ state: 'running', healthy: true, ports: [29092, 29093] });
-    expect(byName.get('postgres')).toMatchObject({ state: 'running', healthy: true, ports: [25433] });
+    expect(byName.get('kafka-1')).toMatchObject({ state: 'running', healthy: true, ports: [22592, 22593] });
+    expect(byName.get('postgres')).toMatchObject({ state: 'running', healthy: true, ports: [18933] });
     const registry = byName.get('schema-registry');
     if (registry?.state !== 'skipped') expect(registry).toMatchObject({ state: 'running', healthy: true });
     const running = rows.filter((r) => r.state === 'running');
