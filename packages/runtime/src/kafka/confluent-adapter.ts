@@ -14,6 +14,7 @@ import {
 import { FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
+import { retryWhile } from './retry.ts';
 import type {
   Assignment,
   ConsumedMessage,
@@ -386,17 +387,8 @@ export function confluentClient(config: KafkaConnectionConfig, logger: Logger): 
 const REQUEST_MS = 10_000;
 
 /** Runs a read again on retryable errors, for up to REQUEST_MS. */
-async function retrying<T>(fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + REQUEST_MS;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error as KafkaClientError).retryable || Date.now() > deadline) throw error;
-      await sleep(50);
-    }
-  }
-}
+const retrying = <T>(fn: () => Promise<T>): Promise<T> =>
+  retryWhile(fn, (e) => (e as KafkaClientError).retryable === true, { forMs: REQUEST_MS, pauseMs: 50 });
 
 /** The node-rdkafka admin client, with the few conversions the port needs. */
 function confluentAdmin(

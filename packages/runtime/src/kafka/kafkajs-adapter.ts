@@ -11,6 +11,7 @@ import { errorCode } from '../errors.ts';
 import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
+import { retryWhile } from './retry.ts';
 import type {
   Assignment,
   ConsumedMessage,
@@ -54,25 +55,17 @@ const LEADER_MOVING = new Set(['KAFKA_NOT_LEADER_FOR_PARTITION', 'KAFKA_LEADER_N
  * A partition just created, or whose leader just moved, answers NOT_LEADER for a moment even after the
  * metadata names its leader (the broker applies the change after announcing it); retry for up to 10 s.
  */
-async function leaderRetried<T>(fn: () => Promise<T>): Promise<T> {
-  const until = Date.now() + 10_000;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (e) {
-      if (!LEADER_MOVING.has(errorCode(e)) || Date.now() >= until) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
+const leaderRetried = <T>(fn: () => Promise<T>): Promise<T> =>
+  retryWhile(fn, (e) => LEADER_MOVING.has(errorCode(e)), { forMs: 10_000, pauseMs: 100 });
 
 /**
  * The longest wait between two tries of a plain producer's send. kafkajs retries an idempotent producer's
  * send without end, doubling the wait from the client's 100 ms up to its default 30 s: once a killed
  * broker's partitions had failed five tries (3.1 s), the next waits were 3.2 and 6.4 s, more than the
  * seconds the partitions' new leaders take to appear, while the request behind the send has 10 s in all.
- * Each try refreshes the metadata first, so 500 ms is how late a new leader is found at most. Durability is the same: the tries are as many, under the same producer id and
- * sequence numbers (acks=all), and the broker drops a record it already has.
+ * Each try refreshes the metadata first, so 500 ms is how late a new leader is found at most. Durability
+ * is the same: the tries are as many, under the same producer id and sequence numbers (acks=all), and the
+ * broker drops a record it already has.
  */
 const PRODUCER_MAX_RETRY_MS = 500;
 

@@ -1,0 +1,22 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * Runs `fn` again while `again` says its error is worth another try, pausing `pauseMs` between tries, for
+ * up to `forMs`; then the last error goes to the caller. For the admin reads a moment's wait cures (a
+ * partition's leader not yet known to the broker that the metadata names).
+ */
+export async function retryWhile<T>(
+  fn: () => Promise<T>,
+  again: (error: unknown) => boolean,
+  { forMs, pauseMs }: { readonly forMs: number; readonly pauseMs: number },
+): Promise<T> {
+  const deadline = Date.now() + forMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!again(error) || Date.now() > deadline) throw error;
+      await sleep(pauseMs);
+    }
+  }
+}
