@@ -1,4 +1,4 @@
-import { type ConfigOf, dbConfigSpec, envVar, integer, opsConfigSpec, text } from '@open-bank/config';
+import { type ConfigOf, dbConfigSpec, envVar, instanceVar, integer, opsConfigSpec } from '@open-bank/config';
 import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
 
@@ -11,11 +11,10 @@ export const commandHandlerConfigSpec = {
     description: 'connections to balancedb; at least the concurrency plus one',
   }),
   ...opsConfigSpec('COMMAND_HANDLER_PORT', '17890', 'port of /metrics and /health'),
-  instance: envVar('COMMAND_HANDLER_INSTANCE', text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), {
-    default: '0',
-    description:
-      'name of this instance in logs and health, unique among the live instances and kept across its restarts: it is its static group member id (a second live instance under the same name fences the first); every instance runs an outbox relay, one of them publishing at a time',
-  }),
+  instance: instanceVar(
+    'COMMAND_HANDLER_INSTANCE',
+    'name of this instance in logs and health, unique among the live instances and kept across its restarts: it is its static group member id (a second live instance under the same name fences the first); every instance runs an outbox relay, one of them publishing at a time',
+  ),
   concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), {
     default: '3',
     description: 'partitions handled at the same time',

@@ -30,3 +30,11 @@ export function dbConfigSpec(passwordDescription: string) {
     }),
   };
 }
+
+/**
+ * A service instance's name (COMMAND_HANDLER_INSTANCE, GRAPHQL_ENDPOINT_INSTANCE): kept across restarts and
+ * unique among the live instances, it goes into static group member ids and logs, so it is a plain word.
+ */
+export function instanceVar(variable: string, description: string) {
+  return envVar(variable, text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), { default: '0', description });
+}

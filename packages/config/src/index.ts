@@ -8,7 +8,7 @@ export {
   parseConfig,
 } from './config.ts';
 export { ConfigError, ConfigPackageError, type ConfigProblem } from './errors.ts';
-export { dbConfigSpec, LOG_LEVELS, opsConfigSpec } from './fragments.ts';
+export { dbConfigSpec, instanceVar, LOG_LEVELS, opsConfigSpec } from './fragments.ts';
 export {
   boolean,
   hostPortList,

@@ -4,11 +4,11 @@ import {
   dbConfigSpec,
   envVar,
   httpUrl,
+  instanceVar,
   integer,
   namedUrlList,
   opsConfigSpec,
   type Parser,
-  text,
 } from '@open-bank/config';
 import { kafkaClientConfigSpec } from '@open-bank/runtime';
 import { kafkaConfigSpec } from '@open-bank/topology';
@@ -30,11 +30,10 @@ export const graphqlEndpointConfigSpec = {
     '8888',
     'GraphQL (HTTP and WebSocket at /graphql), /health, /metrics and the optional frontend',
   ),
-  instance: envVar('GRAPHQL_ENDPOINT_INSTANCE', text({ max: 100, pattern: /^[A-Za-z0-9._-]+$/ }), {
-    default: '0',
-    description:
-      'name of this instance, kept across its restarts and unique among the live instances of one KAFKA_CLIENT_ID: its static group member id in both consumer groups (a second live instance under the same name fences the first)',
-  }),
+  instance: instanceVar(
+    'GRAPHQL_ENDPOINT_INSTANCE',
+    'name of this instance, kept across its restarts and unique among the live instances of one KAFKA_CLIENT_ID: its static group member id in both consumer groups (a second live instance under the same name fences the first)',
+  ),
   answerTimeoutMs: envVar('ANSWER_TIMEOUT_MS', integer({ min: 100, max: 600_000 }), {
     default: '10000',
     description: 'how long get_account and money_transfer wait for the command handler',
