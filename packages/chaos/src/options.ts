@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { KAFKA_CLIENTS, type KafkaClientName } from '@open-bank/stack';
+import { KAFKA_CLIENTS, type KafkaClientName, MAX_PORT_OFFSET } from '@open-bank/stack';
 import { SCENARIO_NAMES, type ScenarioName, scenario } from './scenarios.ts';
 
 export interface ChaosOptions {
@@ -90,7 +90,12 @@ export function parseChaosArgs(argv: readonly string[]): ChaosOptions | 'help' {
     rate: wholeNumber('--rate', values.rate ?? '150', 10, 5_000),
     clients: wholeNumber('--clients', values.clients ?? '3', 0, 20),
     profile,
-    portOffset: wholeNumber('--port-offset', values['port-offset'] ?? String(DEFAULT_PORT_OFFSET), 0, 14_877),
+    portOffset: wholeNumber(
+      '--port-offset',
+      values['port-offset'] ?? String(DEFAULT_PORT_OFFSET),
+      0,
+      MAX_PORT_OFFSET,
+    ),
     keepData: values['keep-data'] ?? false,
     keepStack: values['keep-stack'] ?? false,
     json: values.json,

@@ -10,7 +10,14 @@ export {
   type StackContext,
   servicePart,
 } from './parts.ts';
-export { BASE_PORTS, kafkaNodes, type PortLayout, PROFILE_OFFSETS, portLayout } from './ports.ts';
+export {
+  BASE_PORTS,
+  kafkaNodes,
+  MAX_PORT_OFFSET,
+  type PortLayout,
+  PROFILE_OFFSETS,
+  portLayout,
+} from './ports.ts';
 export {
   type CliArgs,
   KAFKA_CLIENTS,

@@ -54,6 +54,9 @@ export function allPorts(layout: PortLayout, brokers: number): number[] {
  */
 export const EPHEMERAL_PORTS = { from: 32_768, to: 60_999 } as const;
 
+/** The largest port offset that keeps every port of a three-broker stack below the ephemeral range. */
+export const MAX_PORT_OFFSET = EPHEMERAL_PORTS.from - 1 - Math.max(...allPorts(portLayout(0), MAX_BROKERS));
+
 /**
  * Problems with a layout: ports out of range, overlapping (e.g. an offset that pushes past 65535), or in the
  * ephemeral range above.

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { allPorts, kafkaNodes, layoutProblems, PROFILE_OFFSETS, portLayout } from './ports.ts';
+import {
+  allPorts,
+  kafkaNodes,
+  layoutProblems,
+  MAX_PORT_OFFSET,
+  PROFILE_OFFSETS,
+  portLayout,
+} from './ports.ts';
 
 describe('port layout', () => {
   it('has the documented defaults for dev and +10000 for test', () => {
@@ -49,8 +56,9 @@ describe('port layout', () => {
     expect(layoutProblems(portLayout(20_000), 1)).toEqual([
       expect.stringMatching(/^ports 37888, 37889, 37890 in the ephemeral range 32768-60999/),
     ]);
-    expect(layoutProblems(portLayout(32_767 - 17_890), 3)).toEqual([]);
-    expect(layoutProblems(portLayout(32_768 - 17_890), 3)).toEqual([
+    expect(MAX_PORT_OFFSET).toBe(32_767 - 17_890);
+    expect(layoutProblems(portLayout(MAX_PORT_OFFSET), 3)).toEqual([]);
+    expect(layoutProblems(portLayout(MAX_PORT_OFFSET + 1), 3)).toEqual([
       expect.stringMatching(/^port 32768 in the ephemeral range/),
     ]);
   });
