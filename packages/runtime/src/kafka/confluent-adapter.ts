@@ -14,6 +14,7 @@ import {
 import { FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
+import { readRanges } from './read-ranges.ts';
 import { retryWhile } from './retry.ts';
 import type {
   Assignment,
@@ -567,17 +568,7 @@ async function readToEnd(
   } finally {
     await admin.disconnect();
   }
-  /** Per partition, the end offset (exclusive); a partition leaves the map once read up to it. */
-  const end = new Map<number, bigint>();
-  const start = new Map<number, bigint>();
-  for (const p of ends) {
-    const first = BigInt(from?.get(p.partition) ?? p.low);
-    const low = BigInt(p.low) > first ? BigInt(p.low) : first;
-    if (BigInt(p.high) > low) {
-      end.set(p.partition, BigInt(p.high));
-      start.set(p.partition, low);
-    }
-  }
+  const { start, end } = readRanges(ends, from);
   if (end.size === 0) return;
 
   const consumer = new RdKafka.KafkaConsumer(

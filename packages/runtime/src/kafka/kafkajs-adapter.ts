@@ -11,6 +11,7 @@ import { errorCode } from '../errors.ts';
 import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
+import { readRanges } from './read-ranges.ts';
 import { retryWhile } from './retry.ts';
 import type {
   Assignment,
@@ -428,17 +429,7 @@ async function readToEnd(kafka: Kafka, topic: string, options: ReadToEndOptions)
   } finally {
     await admin.disconnect().catch(() => undefined);
   }
-  /** Per partition, the end offset (exclusive); a partition leaves the map once read up to it. */
-  const end = new Map<number, bigint>();
-  const start = new Map<number, bigint>();
-  for (const p of ends) {
-    const first = BigInt(from?.get(p.partition) ?? p.low);
-    const low = BigInt(p.low) > first ? BigInt(p.low) : first;
-    if (BigInt(p.high) > low) {
-      end.set(p.partition, BigInt(p.high));
-      start.set(p.partition, low);
-    }
-  }
+  const { start, end } = readRanges(ends, from);
   if (end.size === 0) return;
 
   const consumer = kafka.consumer({

@@ -19,6 +19,7 @@ import { logInto } from './logging.ts';
 import { murmur2 } from './murmur2.ts';
 import { mapPlatformaticError } from './platformatic-errors.ts';
 import { endOffsetOf, type FetchedPartition, readPartition } from './platformatic-records.ts';
+import { readRanges } from './read-ranges.ts';
 import type {
   Assignment,
   ConsumedBatch,
@@ -1091,16 +1092,10 @@ async function readToEnd(
     );
     const low = lows.get(topic) ?? [];
     const high = highs.get(topic) ?? [];
-    const position = new Map<number, bigint>();
-    const end = new Map<number, bigint>();
-    high.forEach((h, partition) => {
-      const first = BigInt(from?.get(partition) ?? low[partition] ?? 0n);
-      const start = (low[partition] ?? 0n) > first ? (low[partition] ?? 0n) : first;
-      if (h > start) {
-        position.set(partition, start);
-        end.set(partition, h);
-      }
-    });
+    const { start: position, end } = readRanges(
+      high.map((h, partition) => ({ partition, low: low[partition] ?? 0n, high: h })),
+      from,
+    );
     while (end.size > 0) {
       if (Date.now() > deadline) {
         const behind = [...end].map(([p, o]) => `partition ${p} to offset ${o}`).join(', ');
