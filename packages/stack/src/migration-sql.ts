@@ -83,43 +83,11 @@ export function parseMigration(text: string, variables: SqlVariables, file = 'mi
       i = j;
       continue;
     }
-    if (c === "'") {
+    if (c === "'" || c === '"') {
       const prev = text[i - 1];
-      const escapes = (prev === 'E' || prev === 'e') && !IDENT_CHAR.test(text[i - 2] ?? ' ');
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) fail('unterminated quoted string');
-        const d = text[j];
-        if (escapes && d === '\\') {
-          j += 2;
-          continue;
-        }
-        if (d === "'") {
-          if (text[j + 1] === "'") {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        j++;
-      }
-      current += text.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      for (;;) {
-        if (j >= n) fail('unterminated quoted identifier');
-        if (text[j] === '"') {
-          if (text[j + 1] === '"') {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        j++;
-      }
+      const escapes = c === "'" && (prev === 'E' || prev === 'e') && !IDENT_CHAR.test(text[i - 2] ?? ' ');
+      const j = closingQuote(text, i, escapes);
+      if (j < 0) fail(c === "'" ? 'unterminated quoted string' : 'unterminated quoted identifier');
       current += text.slice(i, j + 1);
       i = j + 1;
       continue;
@@ -182,4 +150,21 @@ export function parseMigration(text: string, variables: SqlVariables, file = 'mi
 /** Migration files in the order they run: by file name, byte-wise (not locale-dependent), `.sql` only. */
 export function orderMigrations(fileNames: readonly string[]): string[] {
   return fileNames.filter((f) => f.endsWith('.sql')).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The index of the quote that closes the string or identifier opened at `open` (a doubled quote stands for
+ * itself; in an E'' string a backslash escapes the next character), or -1 if the text ends first.
+ */
+function closingQuote(text: string, open: number, escapes: boolean): number {
+  const quote = text[open];
+  let j = open + 1;
+  while (j < text.length) {
+    const d = text[j];
+    if (escapes && d === '\\') j += 2;
+    else if (d !== quote) j++;
+    else if (text[j + 1] === quote) j += 2;
+    else return j;
+  }
+  return -1;
 }

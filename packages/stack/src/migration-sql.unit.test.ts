@@ -59,6 +59,14 @@ describe('parseMigration', () => {
     expect(() => parseMigration('\\connect other', vars, 'y.sql')).toThrow(MigrationError);
     expect(() => parseMigration("select 'open", vars)).toThrow(/unterminated quoted string/);
     expect(() => parseMigration('do $$ begin', vars)).toThrow(/unterminated dollar-quoted/);
+    expect(() => parseMigration('select 1 as "open', vars)).toThrow(/unterminated quoted identifier/);
+  });
+
+  it('keeps a quoted identifier whole, doubled quotes and semicolons in it included', () => {
+    expect(sqls('create table "a"";b" (x int); select 1;')).toEqual([
+      'create table "a"";b" (x int);',
+      'select 1;',
+    ]);
   });
 });
 

@@ -1,17 +1,3 @@
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  type ChartConfiguration,
-  Filler,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
 import { useEffect, useRef, useState } from 'react';
 import {
   type BenchCategory,
@@ -21,20 +7,8 @@ import {
   describeSetup,
   latencyTable,
 } from '../lib/bench-report.ts';
+import { Chart, type ChartConfiguration } from '../lib/chart.ts';
 import { TestIds } from '../test-ids.ts';
-
-Chart.register(
-  LineController,
-  BarController,
-  LineElement,
-  BarElement,
-  PointElement,
-  LinearScale,
-  CategoryScale,
-  Legend,
-  Tooltip,
-  Filler,
-);
 
 type Loaded = { state: 'loading' } | { state: 'none' } | { state: 'loaded'; report: BenchReport };
 

@@ -1,19 +1,8 @@
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from 'chart.js';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useBankClient } from '../client-context.tsx';
 import { describeError } from '../errors.ts';
 import { useLiveMetrics } from '../hooks/use-live-metrics.ts';
+import { Chart } from '../lib/chart.ts';
 import {
   formatMs,
   formatRate,
@@ -24,18 +13,6 @@ import {
   totalLag,
 } from '../lib/live.ts';
 import { TestIds } from '../test-ids.ts';
-
-Chart.register(
-  LineController,
-  BarController,
-  LineElement,
-  BarElement,
-  PointElement,
-  LinearScale,
-  CategoryScale,
-  Legend,
-  Tooltip,
-);
 
 interface Series {
   readonly label: string;
