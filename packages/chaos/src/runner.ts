@@ -8,7 +8,6 @@ import { type Env, parseConfig } from '@open-bank/config';
 import { formatReport, reconcile, reconcileConfigSpec } from '@open-bank/reconcile';
 import {
   down,
-  type KafkaClientName,
   type StackSettings,
   stackContext,
   stackSettings,
@@ -35,23 +34,21 @@ import {
 } from './broker.ts';
 import { BankClients, endpointTimeouts } from './clients.ts';
 import { startObserver } from './observer.ts';
+import type { ChaosOptions } from './options.ts';
 import { formatScenario, progressLine, type ReconcileOutcome, type ScenarioResult } from './report.ts';
 import type { Scenario, Step } from './scenarios.ts';
 import { Services } from './services.ts';
 import { type Fault, Tally, type Window } from './tally.ts';
 
-export interface RunSettings {
+/** What a run needs of the command line's options, with the scenarios resolved (tests build it directly). */
+export type RunSettings = Pick<
+  ChaosOptions,
+  'kafkaClient' | 'rate' | 'clients' | 'profile' | 'portOffset' | 'keepData' | 'keepStack'
+> & {
   readonly scenarios: readonly Scenario[];
-  readonly kafkaClient: KafkaClientName;
   /** Kafka nodes of the chaos stack (default 1). */
   readonly brokers?: 1 | 3;
-  readonly rate: number;
-  readonly clients: number;
-  readonly profile: string;
-  readonly portOffset: number;
-  readonly keepData: boolean;
-  readonly keepStack: boolean;
-}
+};
 
 export interface RunIo {
   /** The caller's environment: the stack's children inherit PATH, HOME and the like from it. */
