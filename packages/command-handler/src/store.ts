@@ -149,57 +149,50 @@ export class CommandStore {
     topic: string,
     messages: readonly TracedMessage<ConfirmMoneyTransfer>[],
   ): Promise<TransferReply[]> {
-    if (messages.length === 0) return [];
-    return inTransaction(
-      this.pool,
-      async (client) => {
-        const { fresh, next } = await fence(client, topic, messages);
-        if (fresh.length === 0) return [];
-        // Ids and IBANs (of this bank: letters and digits only) go as comma-separated text, which costs
-        // less to build and send than arrays node-postgres escapes element by element.
-        const ids = messageIds(fresh);
-        const distinctIds = [...new Set(ids)].join(',');
-        const ibans = touchedIbans(fresh).join(',');
-        const state = await client.query<TransferStateRow>(READ_TRANSFER_STATE, [distinctIds, ibans]);
-        const seen = new Map<string, StoredTransfer>();
-        const accounts = new Map<string, Account>();
-        for (const r of state.rows) {
-          if (r.id !== null) {
-            seen.set(r.id, {
-              reason: r.reason,
-              events: eventsFromJson(r.events),
-              partition: r.src_partition ?? -1,
-              offset: String(r.src_offset),
-            });
-          } else if (r.iban !== null && r.token !== null && r.amount !== null && r.lmt !== null) {
-            accounts.set(r.iban, { token: r.token, balance: r.amount, limit: r.lmt });
-          }
+    return this.fenced(topic, messages, async (client, fresh, next) => {
+      // Ids and IBANs (of this bank: letters and digits only) go as comma-separated text, which costs
+      // less to build and send than arrays node-postgres escapes element by element.
+      const ids = messageIds(fresh);
+      const distinctIds = [...new Set(ids)].join(',');
+      const ibans = touchedIbans(fresh).join(',');
+      const state = await client.query<TransferStateRow>(READ_TRANSFER_STATE, [distinctIds, ibans]);
+      const seen = new Map<string, StoredTransfer>();
+      const accounts = new Map<string, Account>();
+      for (const r of state.rows) {
+        if (r.id !== null) {
+          seen.set(r.id, {
+            reason: r.reason,
+            events: eventsFromJson(r.events),
+            partition: r.src_partition ?? -1,
+            offset: String(r.src_offset),
+          });
+        } else if (r.iban !== null && r.token !== null && r.amount !== null && r.lmt !== null) {
+          accounts.set(r.iban, { token: r.token, balance: r.amount, limit: r.lmt });
         }
-        const plan = planTransfers(fresh, seen, accounts, new Set(), ids);
-        const written = nowMicros();
-        const outputs = this.options.encoder.transfers(plan.replies, (i) => traceOf(fresh[i], written));
-        const rows = JSON.stringify(
-          plan.rows.map((r) => ({
-            id: r.id,
-            reason: r.reason ?? undefined,
-            events: r.events.length > 0 ? eventsToJson(r.events) : undefined,
-            p: r.partition,
-            o: r.offset,
-          })),
-        );
-        await client.query(WRITE_TRANSFERS, [
-          rows,
-          [...plan.deltas.keys()],
-          [...plan.deltas.values()].map(String),
-          ...outboxParams(outputs),
-          topic,
-          (messages[0] as CommandMessage<unknown>).partition,
-          next,
-        ]);
-        return plan.replies;
-      },
-      { onRetry: this.options.onRetry },
-    );
+      }
+      const plan = planTransfers(fresh, seen, accounts, new Set(), ids);
+      const written = nowMicros();
+      const outputs = this.options.encoder.transfers(plan.replies, (i) => traceOf(fresh[i], written));
+      const rows = JSON.stringify(
+        plan.rows.map((r) => ({
+          id: r.id,
+          reason: r.reason ?? undefined,
+          events: r.events.length > 0 ? eventsToJson(r.events) : undefined,
+          p: r.partition,
+          o: r.offset,
+        })),
+      );
+      await client.query(WRITE_TRANSFERS, [
+        rows,
+        [...plan.deltas.keys()],
+        [...plan.deltas.values()].map(String),
+        ...outboxParams(outputs),
+        topic,
+        (messages[0] as CommandMessage<unknown>).partition,
+        next,
+      ]);
+      return plan.replies;
+    });
   }
 
   /** Opens accounts for a batch of creation commands in one transaction; returns a reply per message handled. */
@@ -208,50 +201,63 @@ export class CommandStore {
     messages: readonly TracedMessage<ConfirmAccountCreation>[],
     generate: AccountGenerators,
   ): Promise<AccountReply[]> {
-    if (messages.length === 0) return [];
+    return this.fenced(topic, messages, async (client, fresh, next) => {
+      const ids = commandIds(fresh);
+      const known = await client.query<{
+        id: string;
+        iban: string | null;
+        token: string | null;
+        a_type: string | null;
+        reason: string | null;
+      }>(READ_ACCOUNT_COMMANDS, [ids]);
+      const seen = new Map<string, StoredAccountCreation>(
+        known.rows.map((r) => [r.id, storedAccount(r.iban, r.token, r.a_type, r.reason)]),
+      );
+      const proposal = proposeAccounts(fresh, seen, generate);
+      const opening = proposal.fresh.flatMap((f) => (f.outcome.ok ? [f.outcome] : []));
+      let inserted = new Set<string>();
+      if (opening.length > 0) {
+        const opened = await client.query<{ iban: string }>(OPEN_ACCOUNTS, [
+          opening.map((o) => o.iban),
+          opening.map((o) => o.token),
+          NEW_ACCOUNT.balance.toString(),
+          NEW_ACCOUNT.limit.toString(),
+        ]);
+        inserted = new Set(opened.rows.map((r) => r.iban));
+      }
+      const { rows, replies } = settleAccounts(fresh, seen, proposal, inserted);
+      const written = nowMicros();
+      const outputs = this.options.encoder.accounts(replies, (i) => traceOf(fresh[i], written));
+      await client.query(WRITE_ACCOUNT_COMMANDS, [
+        rows.map((r) => r.id),
+        rows.map((r) => (r.answer.ok ? r.answer.iban : null)),
+        rows.map((r) => (r.answer.ok ? r.answer.token : null)),
+        ...outboxParams(outputs),
+        topic,
+        (messages[0] as CommandMessage<unknown>).partition,
+        next,
+        rows.map((r) => (r.answer.ok ? r.answer.a_type : null)),
+        rows.map((r) => (r.answer.ok ? null : r.answer.reason)),
+      ]);
+      return replies;
+    });
+  }
+
+  /**
+   * One balancedb transaction for a partition's batch: takes the consumed position first, then runs `work`
+   * on the messages at or past it (none: nothing to do, a redelivery this instance or another handled).
+   */
+  private fenced<T, R>(
+    topic: string,
+    messages: readonly TracedMessage<T>[],
+    work: (client: pg.PoolClient, fresh: TracedMessage<T>[], next: string) => Promise<R[]>,
+  ): Promise<R[]> {
+    if (messages.length === 0) return Promise.resolve([]);
     return inTransaction(
       this.pool,
       async (client) => {
         const { fresh, next } = await fence(client, topic, messages);
-        if (fresh.length === 0) return [];
-        const ids = commandIds(fresh);
-        const known = await client.query<{
-          id: string;
-          iban: string | null;
-          token: string | null;
-          a_type: string | null;
-          reason: string | null;
-        }>(READ_ACCOUNT_COMMANDS, [ids]);
-        const seen = new Map<string, StoredAccountCreation>(
-          known.rows.map((r) => [r.id, storedAccount(r.iban, r.token, r.a_type, r.reason)]),
-        );
-        const proposal = proposeAccounts(fresh, seen, generate);
-        const opening = proposal.fresh.flatMap((f) => (f.outcome.ok ? [f.outcome] : []));
-        let inserted = new Set<string>();
-        if (opening.length > 0) {
-          const opened = await client.query<{ iban: string }>(OPEN_ACCOUNTS, [
-            opening.map((o) => o.iban),
-            opening.map((o) => o.token),
-            NEW_ACCOUNT.balance.toString(),
-            NEW_ACCOUNT.limit.toString(),
-          ]);
-          inserted = new Set(opened.rows.map((r) => r.iban));
-        }
-        const { rows, replies } = settleAccounts(fresh, seen, proposal, inserted);
-        const written = nowMicros();
-        const outputs = this.options.encoder.accounts(replies, (i) => traceOf(fresh[i], written));
-        await client.query(WRITE_ACCOUNT_COMMANDS, [
-          rows.map((r) => r.id),
-          rows.map((r) => (r.answer.ok ? r.answer.iban : null)),
-          rows.map((r) => (r.answer.ok ? r.answer.token : null)),
-          ...outboxParams(outputs),
-          topic,
-          (messages[0] as CommandMessage<unknown>).partition,
-          next,
-          rows.map((r) => (r.answer.ok ? r.answer.a_type : null)),
-          rows.map((r) => (r.answer.ok ? null : r.answer.reason)),
-        ]);
-        return replies;
+        return fresh.length === 0 ? [] : work(client, fresh, next);
       },
       { onRetry: this.options.onRetry },
     );
