@@ -47,17 +47,23 @@ type Log = ReturnType<typeof logInto>;
 /**
  * The client retries every request on its own, `retries` times, with this pause. CONCURRENT_TRANSACTIONS (the
  * coordinator still writes the previous transaction's markers, a few ms) gets a short first pause; anything
- * else (a broker away, a leader moving) backs off to two seconds.
+ * else (a broker away, a leader moving) backs off to two seconds. Except a fetch: the client sends it again
+ * to the same node, which is of no use once that broker is gone (its ten tries took 9 s after a broker loss,
+ * and then failed on the broker missing from the metadata); the consumer's own fetch loop looks the
+ * leaders up again, so a fetch gives up after its tries within about half a second.
  */
 function retryDelay(firstRetryMs: number) {
-  return (_client: unknown, _operation: string, attempt: number, _retries: number, error: Error) => {
+  return (_client: unknown, operation: string, attempt: number, _retries: number, error: Error) => {
     const concurrent = errorsWithin(error).some(
       (e) => (e as { apiId?: string }).apiId === 'CONCURRENT_TRANSACTIONS',
     );
     if (concurrent) return Math.min(firstRetryMs * 2 ** (attempt - 1), 500);
+    if (operation === 'fetch') return FETCH_RETRY_MS;
     return Math.min(100 * 2 ** (attempt - 1), 2000);
   };
 }
+
+const FETCH_RETRY_MS = 50;
 
 function baseOptions(config: KafkaConnectionConfig, clientId = config.clientId) {
   return {
@@ -676,6 +682,10 @@ class PlatformaticConsumer implements KafkaConsumer {
       this.#crash(e);
       return;
     }
+    // A leader that cannot be reached (killed, or already gone from the metadata) has usually been
+    // replaced by the time the controller fences it: the next round must read the leaders afresh.
+    if (e.code === 'KAFKA_NETWORK_EXCEPTION' || e.code === 'KAFKA_BROKER_NOT_AVAILABLE')
+      this.#consumer.clearMetadata();
     this.#log('warn', 'fetch failed, trying again', { groupId: this.groupId, error: e.message });
     const at = Date.now() + 500;
     for (const s of list) s.retryAt = at;

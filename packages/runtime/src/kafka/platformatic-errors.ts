@@ -40,6 +40,10 @@ function clientName(e: PlatformaticErrorShape): { name: string; retryable: boole
       // The client answers a metadata request for a missing topic with a usage error of its own.
       if (/^Unknown topic/.test(e.message ?? ''))
         return { name: 'UNKNOWN_TOPIC_OR_PARTITION', retryable: true };
+      // A request bound to a node (a fetch from a partition's leader) after that broker left the cluster's
+      // metadata: the leader has moved, which is stale metadata, not a usage error.
+      if (/^Cannot find broker with node id/.test(e.message ?? ''))
+        return { name: 'BROKER_NOT_AVAILABLE', retryable: true };
       return { name: 'INVALID_REQUEST', retryable: false };
     case 'PLT_KFK_UNEXPECTED_CORRELATION_ID':
     case 'PLT_KFK_UNFINISHED_WRITE_BUFFER':

@@ -50,6 +50,15 @@ describe('mapPlatformaticError', () => {
     expect([closed.code, closed.retryable]).toEqual(['KAFKA_CLIENT_CLOSED', false]);
     const unknown = mapPlatformaticError(new UserError('Unknown topic orders.'));
     expect(unknown.code).toBe('KAFKA_UNKNOWN_TOPIC_OR_PARTITION');
+    // A fetch after a broker loss: tries that could not connect, then the node gone from the metadata.
+    const lostLeader = mapPlatformaticError(
+      new MultipleErrors('fetch failed 3 times.', [
+        new NetworkError('Connection refused'),
+        new NetworkError('Connection refused'),
+        new UserError('Cannot find broker with node id 2'),
+      ]),
+    );
+    expect([lostLeader.code, lostLeader.retryable]).toEqual(['KAFKA_BROKER_NOT_AVAILABLE', true]);
     const usage = mapPlatformaticError(new UserError('There is already an active transaction.'));
     expect([usage.code, usage.retryable]).toEqual(['KAFKA_INVALID_REQUEST', false]);
   });
