@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKafkaClient, createLogger, type KafkaClient } from '@open-bank/runtime';
+import { createKafkaClient, createLogger, type KafkaClient, KafkaClientError } from '@open-bank/runtime';
 import { readTopic, TEST_KAFKA_CLIENTS, waitFor } from '@open-bank/runtime/testing';
 import { stackEnv } from '@open-bank/stack/testing';
 import { OUTBOX_POSITION_TOPIC, producerDefaults, sendOptions } from '@open-bank/topology';
@@ -17,10 +17,10 @@ let client: KafkaClient;
 let db: pg.Pool;
 const relays: OutboxRelay[] = [];
 
-function relay(): OutboxRelay {
+function relay(on: KafkaClient = client): OutboxRelay {
   const env = stackEnv();
   const r = new OutboxRelay({
-    kafka: client,
+    kafka: on,
     db: {
       host: env.DB_HOSTNAME,
       port: Number(env.DB_PORT),
@@ -34,6 +34,40 @@ function relay(): OutboxRelay {
   });
   relays.push(r);
   return r;
+}
+
+/**
+ * The real client, with a fault injected: the first `failures` sends of its transactional producers go out and
+ * then fail as a broker refusing part of them would (NOT_ENOUGH_REPLICAS while a lost broker is still in the
+ * ISR). Counts the transactional producers the relay creates.
+ */
+function failingSends(real: KafkaClient, failures: number): { client: KafkaClient; producers: () => number } {
+  let left = failures;
+  let producers = 0;
+  const wrapped: KafkaClient = {
+    ...real,
+    transactionalProducer: (options) => {
+      producers++;
+      const p = real.transactionalProducer(options);
+      return {
+        ...p,
+        begin: async () => {
+          const tx = await p.begin();
+          return {
+            ...tx,
+            send: async (records) => {
+              await tx.send(records);
+              if (left > 0) {
+                left--;
+                throw new KafkaClientError('KAFKA_NOT_ENOUGH_REPLICAS', 'injected', { retryable: true });
+              }
+            },
+          };
+        },
+      };
+    },
+  };
+  return { client: wrapped, producers: () => producers };
 }
 
 /** Outbox rows as the command handler writes them, in order: values are just their labels here. */
@@ -90,6 +124,27 @@ describe.each(TEST_KAFKA_CLIENTS)('the outbox relay on %s', (clientName) => {
     expect(await published(topic)).toEqual(labels);
     await waitFor(async () => (await outboxSize()) === 0, { what: 'the outbox to empty', timeoutMs: 10_000 });
     await r.stop();
+  });
+
+  it('tries a round refused before its commit again with the same producer, in order and once', async () => {
+    const topic = scratch.topology.moneyTransferFailed.name;
+    const faulty = failingSends(client, 3);
+    const r = relay(faulty.client);
+    try {
+      r.start();
+      const labels = ['r-1', 'r-2', 'r-3'];
+      await writeOutbox(topic, labels, 'one-iban');
+      await waitFor(async () => (await outboxSize()) === 0, {
+        what: 'the outbox to empty',
+        timeoutMs: 30_000,
+      });
+      // The aborted rounds' records are on the topic too, but never visible to a read-committed reader.
+      expect(await published(topic)).toEqual(labels);
+      // No settle of a new producer: the aborted rounds changed nothing anyone sees.
+      expect(faulty.producers()).toBe(1);
+    } finally {
+      await r.stop();
+    }
   });
 
   it('taking over after a crash, deletes what was published and publishes the rest once', async () => {

@@ -3,6 +3,7 @@ import {
   errorCode,
   extendTrace,
   type HopHistogram,
+  isRetryable,
   type KafkaAdmin,
   type KafkaClient,
   type Logger,
@@ -130,7 +131,14 @@ export class OutboxRelay {
           await this.idle(IDLE_POLL_MS);
           continue;
         }
-        await this.publish(rows);
+        const round = await this.publish(rows);
+        if (round.aborted !== undefined) {
+          const code = errorCode(round.aborted).replace(/^KAFKA_/, '');
+          this.options.onRetry?.(code);
+          this.options.logger.warn({ err: round.aborted, code }, 'outbox relay round aborted; trying again');
+          await this.pause();
+          continue;
+        }
         this.backoff = 0;
       } catch (e) {
         if (this.stopped) break;
@@ -138,8 +146,7 @@ export class OutboxRelay {
         this.options.onRetry?.(code);
         this.options.logger.warn({ err: e, code }, 'outbox relay round failed; settling and trying again');
         await this.dropProducer();
-        this.backoff = Math.min(MAX_BACKOFF_MS, this.backoff === 0 ? 50 : this.backoff * 2);
-        await this.idle(this.backoff);
+        await this.pause();
       }
     }
   }
@@ -220,7 +227,8 @@ export class OutboxRelay {
     return r.rows;
   }
 
-  private async publish(rows: Row[]): Promise<void> {
+  /** One round; `aborted` is the error of a round aborted before its commit, tried again with this producer. */
+  private async publish(rows: Row[]): Promise<{ aborted?: unknown }> {
     const producer = this.producer;
     if (!producer) throw new Error('outbox relay has no producer');
     const seqs = rows.map((r) => String(r.seq));
@@ -233,6 +241,7 @@ export class OutboxRelay {
       ...(r.trace ? { headers: { [TRACE_HEADER]: extendTrace(r.trace, relayed) } } : {}),
     }));
     const tx = await producer.begin();
+    let committing = false;
     try {
       messages.push({
         topic: OUTBOX_POSITION_TOPIC,
@@ -240,9 +249,19 @@ export class OutboxRelay {
         value: Buffer.from(formatSeqs(seqs)),
       });
       await tx.send(messages);
+      committing = true;
       await tx.commit();
     } catch (e) {
-      await tx.abort().catch(() => undefined);
+      const aborted = await tx.abort().then(
+        () => true,
+        () => false,
+      );
+      // Aborted before its commit, nothing of the round is visible and its rows are still in the outbox:
+      // the next round publishes them with this same producer. Settling a new one instead (InitProducerId
+      // while the coordinator still aborts the old transaction, then the position read) is what held the
+      // answers for tens of seconds on librdkafka after a broker loss. A failed commit, or a failed
+      // abort, leaves the outcome unknown: that round is settled as before.
+      if (aborted && !committing && isRetryable(e)) return { aborted: e };
       throw e;
     }
     this.published = seqs;
@@ -253,6 +272,7 @@ export class OutboxRelay {
       if (t.length > 0) hops.observe({ hop: 'kafka_committed' }, (committed - relayed) / 1e6);
     }
     this.options.onPublished?.(rows.length);
+    return {};
   }
 
   private requireLease(): pg.Client {
@@ -282,6 +302,12 @@ export class OutboxRelay {
         done();
       };
     });
+  }
+
+  /** Waits before the next try after a failed round, longer after each failure in a row. */
+  private pause(): Promise<void> {
+    this.backoff = Math.min(MAX_BACKOFF_MS, this.backoff === 0 ? 50 : this.backoff * 2);
+    return this.idle(this.backoff);
   }
 
   private async dropProducer(): Promise<void> {
