@@ -112,6 +112,9 @@ export function commonSettings(brokers: readonly string[], clientId: string) {
     // The compat layer sets kafkajs' 300 ms first back-off; a leader move or coordinator load is over sooner.
     'retry.backoff.ms': 100,
     'retry.backoff.max.ms': 1000,
+    // librdkafka waits up to 10 s between reconnects to a broker that is away; a lost transaction or group
+    // coordinator is only replaced once librdkafka gives up on it, so every second of that wait delays answers.
+    'reconnect.backoff.max.ms': 1000,
   };
 }
 
