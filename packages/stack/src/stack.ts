@@ -76,7 +76,18 @@ export function selectParts(parts: readonly Part[], only: readonly string[] | un
 
 // Only these reach the children: a service's configuration comes from its part entry, never by accident
 // from the shell (or from vitest, when the global setup starts the stack).
-const INHERITED_VARS = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'JAVA_HOME', 'TERM', 'LOG_LEVEL'];
+const INHERITED_VARS = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'JAVA_HOME',
+  'TERM',
+  'LOG_LEVEL',
+];
 
 /** Resolves ports, broker count and cluster id for the profile, checking them against its data on disk. */
 export function stackContext(
