@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUNDLE_FILE, CACHE_FILE, IMPORTER } from './bundle-files.ts';
+import { BUNDLE_FILE, CACHE_FILE, IMPORTER, WARM_ENV, WARM_MARK_FILE } from './bundle-files.ts';
 import { buildService } from './service-build.ts';
 
 const run = promisify(execFile);
@@ -35,14 +35,21 @@ async function start(stayMs: number) {
 describe('the launcher (dist/main.js)', () => {
   it('runs the bundle, writes the code cache after a while, and starts again from it or past a bad one', async () => {
     await buildService('probe', root);
+    // The build ran the bundle's module code once and left a cache for the first start, marked as such.
+    const warm = readFileSync(join(dist, CACHE_FILE));
+    expect(warm.length).toBeGreaterThan(0);
+    expect(statSync(join(dist, WARM_MARK_FILE)).isFile()).toBe(true);
+
     const quick = await start(0);
     expect(quick).toEqual({ url: `file://${join(dist, BUNDLE_FILE)}`, eol: true, argv: ['a', 'b'] });
     // A process gone before the cache is due writes none: no half-made cache from a failed start.
-    expect(() => statSync(join(dist, CACHE_FILE))).toThrow();
+    expect(readFileSync(join(dist, CACHE_FILE)).equals(warm)).toBe(true);
 
+    // The first start that runs a while replaces the warm-up's cache with its own, fuller one.
     expect(await start(3_500)).toEqual(quick);
     const cache = readFileSync(join(dist, CACHE_FILE));
-    expect(cache.length).toBeGreaterThan(0);
+    expect(cache.length).toBeGreaterThan(warm.length);
+    expect(() => statSync(join(dist, WARM_MARK_FILE))).toThrow();
 
     // An accepted cache is left as it is.
     expect(await start(3_500)).toEqual(quick);
@@ -53,4 +60,14 @@ describe('the launcher (dist/main.js)', () => {
     expect(await start(3_500)).toEqual(quick);
     expect(readFileSync(join(dist, CACHE_FILE)).toString()).not.toBe('not a code cache');
   }, 60_000);
+
+  it("warms the cache without running the service past its main's first await", async () => {
+    rmSync(join(dist, CACHE_FILE), { force: true });
+    const { stdout } = await run(process.execPath, [join(dist, 'main.js')], {
+      env: { ...process.env, [WARM_ENV]: '1', PROBE_STAY_MS: '5000' },
+    });
+    // The probe writes its line only once an import resolved: the warm-up left before that.
+    expect(stdout).toBe('');
+    expect(readFileSync(join(dist, CACHE_FILE)).length).toBeGreaterThan(0);
+  });
 });

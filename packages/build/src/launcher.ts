@@ -9,12 +9,12 @@
  * flags: a stale one is rejected and written again, so a cache can cost a start its speed, never its
  * correctness. A rebuild replaces dist/ as a whole, the cache with it.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { BUNDLE_FILE, CACHE_FILE, IMPORTER } from './bundle-files.ts';
+import { BUNDLE_FILE, CACHE_FILE, IMPORTER, WARM_ENV, WARM_MARK_FILE } from './bundle-files.ts';
 
 /** After this long the start's functions have been compiled; writing the cache then takes a few ms. */
 const WRITE_CACHE_AFTER_MS = 3_000;
@@ -81,10 +81,24 @@ function runBundle(dir: string): void {
     filename: string,
     dirname: string,
   ) => void;
+  const warmMark = join(dir, WARM_MARK_FILE);
+  const warm = process.env[WARM_ENV] === '1';
   run(mod.exports, createRequire(file), mod, file, dir);
   mod.loaded = true;
-  if (cachedData === undefined || script.cachedDataRejected === true) {
-    setTimeout(() => writeCache(cacheFile, script.createCachedData()), WRITE_CACHE_AFTER_MS).unref();
+  if (warm) {
+    // The build's warm-up: the bundle's module code has run (every dependency initialised, the bulk of a
+    // start's compiling); its cache is written now and the process leaves before main() gets past its first
+    // await, so nothing is connected or served.
+    writeCache(cacheFile, script.createCachedData());
+    writeFileSync(warmMark, '');
+    process.exit(0);
+  }
+  const warmOnly = existsSync(warmMark);
+  if (cachedData === undefined || script.cachedDataRejected === true || warmOnly) {
+    setTimeout(() => {
+      writeCache(cacheFile, script.createCachedData());
+      if (warmOnly) rmSync(warmMark, { force: true });
+    }, WRITE_CACHE_AFTER_MS).unref();
   }
 }
 

@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build, version as esbuildVersion, type Metafile, type Plugin } from 'esbuild';
-import { BUNDLE_FILE } from './bundle-files.ts';
+import { BUNDLE_FILE, WARM_ENV } from './bundle-files.ts';
 
 /** The repository root, found from this file's place in it (packages/build/src). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -204,6 +205,24 @@ export interface BuildResult {
  * folder first (same depth, so the source map's relative paths hold) and replaces dist in one rename: a
  * process of another profile starting from dist never reads half a build.
  */
+/**
+ * Runs the fresh bundle's module code once, so that its code cache exists before the first start (which
+ * otherwise compiles the whole bundle: 0.25–0.77 s to connected and serving instead of 0.13–0.47 s). The
+ * launcher leaves at once in this mode (see launcher.ts); a warm-up that fails only costs that first start
+ * its speed, so it does not fail the build.
+ */
+async function warmCache(dist: string): Promise<void> {
+  const warmed = await new Promise<boolean>((resolveWarm) => {
+    execFile(
+      process.execPath,
+      [join(dist, 'main.js')],
+      { env: { PATH: process.env.PATH ?? '', [WARM_ENV]: '1' }, timeout: 30_000 },
+      (error) => resolveWarm(error === null),
+    );
+  });
+  if (!warmed) process.stderr.write(`build: ${dist}: no code cache written ahead of the first start\n`);
+}
+
 export async function buildService(service: string, root = REPO_ROOT): Promise<BuildResult> {
   const dir = packageDir(service, root);
   if (!existsSync(join(dir, 'src', 'main.ts')))
@@ -225,6 +244,7 @@ export async function buildService(service: string, root = REPO_ROOT): Promise<B
       inputs: [...inputs, ...extraInputs()],
     };
     writeFileSync(join(scratch, RECORD_FILE), `${JSON.stringify(record)}\n`);
+    await warmCache(scratch);
     const bytes = statSync(join(scratch, BUNDLE_FILE)).size;
     rmSync(old, { recursive: true, force: true });
     if (existsSync(dist)) renameSync(dist, old);
