@@ -201,11 +201,6 @@ export interface BuildResult {
 }
 
 /**
- * Bundles packages/<service>/src/main.ts into packages/<service>/dist. The bundle goes to a sibling scratch
- * folder first (same depth, so the source map's relative paths hold) and replaces dist in one rename: a
- * process of another profile starting from dist never reads half a build.
- */
-/**
  * Runs the fresh bundle's module code once, so that its code cache exists before the first start (which
  * otherwise compiles the whole bundle: 0.25–0.77 s to connected and serving instead of 0.13–0.47 s). The
  * launcher leaves at once in this mode (see launcher.ts); a warm-up that fails only costs that first start
@@ -223,6 +218,11 @@ async function warmCache(dist: string): Promise<void> {
   if (!warmed) process.stderr.write(`build: ${dist}: no code cache written ahead of the first start\n`);
 }
 
+/**
+ * Bundles packages/<service>/src/main.ts into packages/<service>/dist. The bundle goes to a sibling scratch
+ * folder first (same depth, so the source map's relative paths hold) and replaces dist in one rename: a
+ * process of another profile starting from dist never reads half a build.
+ */
 export async function buildService(service: string, root = REPO_ROOT): Promise<BuildResult> {
   const dir = packageDir(service, root);
   if (!existsSync(join(dir, 'src', 'main.ts')))

@@ -44,6 +44,9 @@ type Transaction = Awaited<ReturnType<Producer['beginTransaction']>>;
 const call = <T>(fn: () => Promise<T>) => mapped(mapPlatformaticError, fn);
 type Log = ReturnType<typeof logInto>;
 
+/** A fetch's own retries go to the same node: they are kept short (see retryDelay). */
+const FETCH_RETRY_MS = 50;
+
 /**
  * The client retries every request on its own, `retries` times, with this pause. CONCURRENT_TRANSACTIONS (the
  * coordinator still writes the previous transaction's markers, a few ms) gets a short first pause; anything
@@ -62,8 +65,6 @@ function retryDelay(firstRetryMs: number) {
     return Math.min(100 * 2 ** (attempt - 1), 2000);
   };
 }
-
-const FETCH_RETRY_MS = 50;
 
 function baseOptions(config: KafkaConnectionConfig, clientId = config.clientId) {
   return {
