@@ -46,23 +46,25 @@ type Log = ReturnType<typeof logInto>;
 
 /** A fetch's own retries go to the same node: they are kept short (see retryDelay). */
 const FETCH_RETRY_MS = 50;
+/** The transactional producer's longest pause between its (unbounded) retries. */
+const TRANSACTIONAL_MAX_RETRY_MS = 500;
 
 /**
  * The client retries every request on its own, `retries` times, with this pause. CONCURRENT_TRANSACTIONS (the
  * coordinator still writes the previous transaction's markers, a few ms) gets a short first pause; anything
- * else (a broker away, a leader moving) backs off to two seconds. Except a fetch: the client sends it again
+ * else (a broker away, a leader moving) backs off to `maxRetryMs`. Except a fetch: the client sends it again
  * to the same node, which is of no use once that broker is gone (its ten tries took 9 s after a broker loss,
  * and then failed on the broker missing from the metadata); the consumer's own fetch loop looks the
  * leaders up again, so a fetch gives up after its tries within about half a second.
  */
-function retryDelay(firstRetryMs: number) {
+function retryDelay(firstRetryMs: number, maxRetryMs = 2000) {
   return (_client: unknown, operation: string, attempt: number, _retries: number, error: Error) => {
     const concurrent = errorsWithin(error).some(
       (e) => (e as { apiId?: string }).apiId === 'CONCURRENT_TRANSACTIONS',
     );
     if (concurrent) return Math.min(firstRetryMs * 2 ** (attempt - 1), 500);
     if (operation === 'fetch') return FETCH_RETRY_MS;
-    return Math.min(100 * 2 ** (attempt - 1), 2000);
+    return Math.min(100 * 2 ** (attempt - 1), maxRetryMs);
   };
 }
 
@@ -849,7 +851,11 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
       const { retries: _retries, ...base } = baseOptions(config);
       const producer = new Producer({
         ...base,
-        retryDelay: retryDelay(options.firstRetryMs ?? 20),
+        // Its retries never end, so a shorter longest pause costs no give-up window; what it saves is the wait
+        // after a lost transaction coordinator is replaced: at two seconds the relay's first transaction on
+        // the new one came up to 2 s after the move (first answer 7.4 s after a broker kill, one request
+        // timed out), the way the Java client's retry.backoff.max.ms (1 s) bounds it too.
+        retryDelay: retryDelay(options.firstRetryMs ?? 20, TRANSACTIONAL_MAX_RETRY_MS),
         idempotent: true,
         acks: ProduceAcks.ALL,
         transactionalId: options.transactionalId,
