@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './graphql.ts';
 export * from './hops.ts';
 export * from './live.ts';
+export * from './propagation.ts';

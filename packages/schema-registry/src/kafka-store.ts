@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { untilTopicKnown } from '@open-bank/contract';
 import kafkajs, { type Admin, type Consumer, type Producer } from 'kafkajs';
 import { StorageTopicError, StoreError } from './errors.ts';
 import type { Logger } from './logger.ts';
@@ -109,27 +110,6 @@ export class KafkaStore {
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
-  /**
-   * A topic just created (by this start or a synchronizer's) is not yet known to every broker: a read that
-   * one of them answers first fails with UNKNOWN_TOPIC_OR_PARTITION (seen on a fresh three-broker stack,
-   * where it stopped the registry's start). Such a read is made again for up to 5 s.
-   */
-  private async untilKnown<T>(read: () => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + 5_000;
-    for (;;) {
-      try {
-        return await read();
-      } catch (e) {
-        // kafkajs names a broker's error by `type`, on the error or, after its own retries, on the last one.
-        const err = e as { type?: unknown; originalError?: { type?: unknown } };
-        const type = err.type ?? err.originalError?.type;
-        const propagating = type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
-        if (!propagating || Date.now() > giveUpAt) throw e;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  }
-
   private async ensureTopic(): Promise<void> {
     const { topic } = this.options;
     const existing = await this.admin.listTopics();
@@ -149,14 +129,14 @@ export class KafkaStore {
       });
       this.options.logger.info({ topic, replicationFactor }, 'created the storage topic');
     }
-    const metadata = await this.untilKnown(() => this.admin.fetchTopicMetadata({ topics: [topic] }));
+    const metadata = await untilTopicKnown(() => this.admin.fetchTopicMetadata({ topics: [topic] }));
     const partitions = metadata.topics[0]?.partitions.length ?? 0;
     if (partitions !== 1) {
       throw new StorageTopicError(
         `The storage topic '${topic}' must have exactly 1 partition, it has ${partitions}`,
       );
     }
-    const configs = await this.untilKnown(() =>
+    const configs = await untilTopicKnown(() =>
       this.admin.describeConfigs({
         includeSynonyms: false,
         resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],

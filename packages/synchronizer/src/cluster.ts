@@ -1,3 +1,4 @@
+import { untilTopicKnown } from '@open-bank/contract';
 import type { RegistryClient } from '@open-bank/topology';
 import kafkajs, { type Admin } from 'kafkajs';
 import { ClusterReadError } from './errors.ts';
@@ -61,7 +62,7 @@ export async function readClusterState(
   let topics: CurrentTopic[];
   try {
     liveBrokers = (await admin.describeCluster()).brokers.length;
-    topics = await readTopics(admin, wanted.topics);
+    topics = await untilTopicKnown(() => readTopics(admin, wanted.topics));
   } catch (e) {
     if (e instanceof ClusterReadError) throw e;
     throw new ClusterReadError(`reading the cluster's topics failed: ${reason(e)}`, e);
