@@ -4,3 +4,4 @@ export * from './graphql.ts';
 export * from './hops.ts';
 export * from './live.ts';
 export * from './propagation.ts';
+export * from './retry.ts';

@@ -1,3 +1,5 @@
+import { retryWhile } from './retry.ts';
+
 /**
  * A topic created a moment ago is not yet known to every broker: the one that answers a read first may refuse
  * it with UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE (seen on fresh three-broker stacks, where it
@@ -5,16 +7,8 @@
  * again for up to `forMs`; any other error, or the same one after that, goes to the caller. Here because the
  * synchronizer and the registry both read through kafkajs and share no other package.
  */
-export async function untilTopicKnown<T>(read: () => Promise<T>, forMs = 5_000, pauseMs = 200): Promise<T> {
-  const giveUpAt = Date.now() + forMs;
-  for (;;) {
-    try {
-      return await read();
-    } catch (e) {
-      if (!isPropagating(e) || Date.now() > giveUpAt) throw e;
-      await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-  }
+export function untilTopicKnown<T>(read: () => Promise<T>, forMs = 5_000, pauseMs = 200): Promise<T> {
+  return retryWhile(read, isPropagating, { forMs, pauseMs });
 }
 
 /** kafkajs names a broker's error by `type`, on the error or, after its own retries, on the last one. */

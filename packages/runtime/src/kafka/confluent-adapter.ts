@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS, RdKafka } from '@confluentinc/kafka-javascript';
+import { retryWhile } from '@open-bank/contract';
 import type { Logger } from 'pino';
 import {
   commonSettings,
@@ -15,7 +16,6 @@ import { FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import { readRanges } from './read-ranges.ts';
-import { retryWhile } from './retry.ts';
 import type {
   Assignment,
   ConsumedMessage,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { retryWhile } from '@open-bank/contract';
 import kafkajs, {
   type Consumer,
   type EachBatchPayload,
@@ -12,7 +13,6 @@ import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './error
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import { readRanges } from './read-ranges.ts';
-import { retryWhile } from './retry.ts';
 import type {
   Assignment,
   ConsumedMessage,

@@ -1,9 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /**
  * Runs `fn` again while `again` says its error is worth another try, pausing `pauseMs` between tries, for
  * up to `forMs`; then the last error goes to the caller. For the admin reads a moment's wait cures (a
- * partition's leader not yet known to the broker that the metadata names).
+ * partition's leader not yet known to the broker that the metadata names). Here, free of Node's own modules,
+ * because the services that share no other package (the synchronizer, the schema registry) need it too.
  */
 export async function retryWhile<T>(
   fn: () => Promise<T>,
@@ -16,7 +15,7 @@ export async function retryWhile<T>(
       return await fn();
     } catch (error) {
       if (!again(error) || Date.now() > deadline) throw error;
-      await sleep(pauseMs);
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 }
