@@ -73,6 +73,11 @@ export function formatScenario(r: ScenarioResult): string[] {
       ...f.eventProblems.map((p) => `    ${p}`),
       `  recovery: ${s1(f.recoverySeconds)} s worst (the first answer, after the part was back, to a command sent since the fault); longest gap without answers ${f.maxGapSeconds.toFixed(1)} s; slowest answer ${f.maxLatencySeconds.toFixed(1)} s`,
     );
+    const st = f.slowestStages;
+    if (st)
+      lines.push(
+        `    slowest answer's trace: fetched by the handler ${st.fetched.toFixed(1)} s after it was sent, balancedb ${st.written.toFixed(1)} s, relayed ${st.relayed.toFixed(1)} s, answer written ${st.answered.toFixed(1)} s later`,
+      );
     for (const x of f.faults) {
       lines.push(
         `    ${x.label}: back after ${((x.returnAt - x.at) / 1000).toFixed(1)} s, first answer ${s1(x.recoverySeconds)} s later (outage ${s1(x.outageSeconds)} s)`,

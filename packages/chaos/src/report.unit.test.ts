@@ -23,6 +23,7 @@ const figures: Figures = {
   recoverySeconds: 2.5,
   maxGapSeconds: 3.1,
   maxLatencySeconds: 4.2,
+  slowestStages: { fetched: 0.1, written: 0.2, relayed: 3.6, answered: 0.3 },
   clients: {
     requests: 20,
     answered: 20,
@@ -108,6 +109,9 @@ describe('formatting', () => {
       '#1 SIGKILL command-handler#0: back after 0.3 s, first answer 2.5 s later (outage 2.8 s)',
     );
     expect(text).toContain('errors seen: 2× timeout');
+    expect(text).toContain(
+      "slowest answer's trace: fetched by the handler 0.1 s after it was sent, balancedb 0.2 s, relayed 3.6 s, answer written 0.3 s later",
+    );
     expect(text).toMatch(/PASS$/);
   });
 

@@ -172,6 +172,7 @@ export async function runChaos(run: RunSettings, io: RunIo): Promise<ScenarioRes
         for (const [i, st] of s.steps.entries()) {
           step = `step ${i + 1}/${s.steps.length} ${describeStep(st)}`;
           await runStep(st, s, faults, {
+            windowFrom: window.from,
             services,
             settings,
             stackOptions,
@@ -236,6 +237,8 @@ function describeStep(st: Step): string {
   switch (st.kind) {
     case 'load':
       return `load ${st.seconds}s`;
+    case 'caught-up':
+      return 'load until every command older than a second is answered';
     case 'kill':
       return `SIGKILL ${st.service}#${st.instance}${st.restart ? ' and restart' : ''}`;
     case 'stop':
@@ -254,6 +257,8 @@ function describeStep(st: Step): string {
 }
 
 interface StepContext {
+  /** When the scenario's load began. */
+  readonly windowFrom: number;
   readonly services: Services;
   readonly settings: StackSettings;
   readonly stackOptions: { env: Env; log: (m: string) => void };
@@ -334,6 +339,19 @@ async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): 
     case 'load':
       await sleep(st.seconds * 1000);
       return;
+    case 'caught-up': {
+      const started = Date.now();
+      const deadline = started + st.maxSeconds * 1000;
+      while (c.tally.unanswered(c.windowFrom, Date.now() - CAUGHT_UP_MS) > 0) {
+        if (Date.now() >= deadline) {
+          c.log(`  the bank had not caught up with the load after ${st.maxSeconds} s; going on`);
+          return;
+        }
+        await sleep(250);
+      }
+      c.log(`  the bank keeps up with the load (after ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      return;
+    }
     case 'kill': {
       const at = Date.now();
       await c.services.kill(st.service, st.instance);
@@ -413,6 +431,9 @@ async function runStep(st: Step, s: Scenario, faults: Fault[], c: StepContext): 
     }
   }
 }
+
+/** A command unanswered for longer than this is behind: the `caught-up` step waits until there is none. */
+const CAUGHT_UP_MS = 1_000;
 
 /** Waits until every command of the window has an answer, or SETTLE_MS passed. */
 async function settle(tally: Tally, window: Window): Promise<void> {

@@ -17,6 +17,12 @@ export type Service = 'command-handler' | 'graphql-endpoint';
 export type Step =
   /** Keep the load running. */
   | { readonly kind: 'load'; readonly seconds: number }
+  /**
+   * Keep the load running until the bank keeps up with it (every command sent over a second ago is
+   * answered), at most `maxSeconds`: a fault then meets a bank in its steady state, not the backlog of a
+   * cold start, whose wait would be counted against the fault.
+   */
+  | { readonly kind: 'caught-up'; readonly maxSeconds: number }
   /** SIGKILL one instance; `restart` starts it again at once under the same name. */
   | { readonly kind: 'kill'; readonly service: Service; readonly instance: number; readonly restart: boolean }
   /** SIGTERM one instance and wait for it to end; it stays down. */
@@ -182,6 +188,7 @@ function brokerLoss({ short }: ScenarioOptions): Scenario {
     realAnswers: true,
     steps: [
       { kind: 'load', seconds: short ? 5 : 8 },
+      { kind: 'caught-up', maxSeconds: 60 },
       { kind: 'lose-broker', downSeconds: down, syncTimeoutSeconds: 60 },
       { kind: 'await-recovery', timeoutSeconds: RECOVERY_TIMEOUT_S },
       { kind: 'load', seconds: short ? 5 : 10 },
@@ -240,7 +247,12 @@ export function faultCount(s: Scenario): number {
   // Losing a broker is two rows: the kill (the bank must answer while it is down) and its return.
   return s.steps.reduce(
     (n, st) =>
-      n + (st.kind === 'load' || st.kind === 'await-recovery' ? 0 : st.kind === 'lose-broker' ? 2 : 1),
+      n +
+      (st.kind === 'load' || st.kind === 'caught-up' || st.kind === 'await-recovery'
+        ? 0
+        : st.kind === 'lose-broker'
+          ? 2
+          : 1),
     0,
   );
 }

@@ -1,5 +1,6 @@
 // What the observer and the GraphQL clients saw, kept in memory and summarised per scenario. No I/O: the
 // observer feeds it messages with their Kafka timestamps, the clients their finished requests.
+import { TraceCheckpoint } from '@open-bank/runtime';
 
 /** Millisecond times (epoch) of one scenario: load ran from `from` to `to`. */
 export interface Window {
@@ -50,6 +51,8 @@ interface CommandEntry {
   answers: number;
   firstAnswer: string | undefined;
   firstAnswerAt: number | undefined;
+  /** The first answer's trace checkpoints (µs since the epoch; TraceCheckpoint). */
+  firstAnswerTrace: readonly number[] | undefined;
   differing: boolean;
 }
 
@@ -102,7 +105,37 @@ export interface Figures {
   readonly maxGapSeconds: number;
   /** The longest time a command of the window waited for its answer. */
   readonly maxLatencySeconds: number;
+  /** Where that slowest answer spent its time, from its trace (undefined without one). */
+  readonly slowestStages: SlowestStages | undefined;
   readonly clients: ClientFigures;
+}
+
+/**
+ * Seconds of the slowest answer between the checkpoints of its trace: command written to Kafka → fetched by
+ * the command handler → balancedb committed → the relay sent the answer → the answer's Kafka timestamp.
+ */
+export interface SlowestStages {
+  readonly fetched: number;
+  readonly written: number;
+  readonly relayed: number;
+  readonly answered: number;
+}
+
+export function slowestStages(trace: readonly number[], answeredAtMs: number): SlowestStages | undefined {
+  const [sent, fetched, written, relayed] = [
+    trace[TraceCheckpoint.sent],
+    trace[TraceCheckpoint.fetched],
+    trace[TraceCheckpoint.written],
+    trace[TraceCheckpoint.relayed],
+  ];
+  if (sent === undefined || fetched === undefined || written === undefined || relayed === undefined)
+    return undefined;
+  return {
+    fetched: (fetched - sent) / 1e6,
+    written: (written - fetched) / 1e6,
+    relayed: (relayed - written) / 1e6,
+    answered: (answeredAtMs * 1000 - relayed) / 1e6,
+  };
 }
 
 const EXAMPLES = 5;
@@ -129,6 +162,7 @@ export class Tally {
         answers: 0,
         firstAnswer: undefined,
         firstAnswerAt: undefined,
+        firstAnswerTrace: undefined,
         differing: false,
       };
       this.commands.set(id, e);
@@ -143,13 +177,19 @@ export class Tally {
     if (e.sentAt === undefined || at < e.sentAt) e.sentAt = at;
   }
 
-  /** An answer to command `id`; `fingerprint` tells answers apart (the raw value). */
-  answer(id: string, at: number, fingerprint: string): void {
+  /**
+   * An answer to command `id`; `fingerprint` tells answers apart (the raw value); `trace`, the checkpoints
+   * of its trace header, tells where a slow answer spent its time.
+   */
+  answer(id: string, at: number, fingerprint: string, trace?: readonly number[]): void {
     const e = this.entry(id);
     e.answers++;
     if (e.firstAnswer === undefined) e.firstAnswer = fingerprint;
     else if (e.firstAnswer !== fingerprint) e.differing = true;
-    if (e.firstAnswerAt === undefined || at < e.firstAnswerAt) e.firstAnswerAt = at;
+    if (e.firstAnswerAt === undefined || at < e.firstAnswerAt) {
+      e.firstAnswerAt = at;
+      e.firstAnswerTrace = trace;
+    }
     if (this.latestAnswer === undefined || at > this.latestAnswer) this.latestAnswer = at;
     const last = this.answerTimes.at(-1);
     if (last !== undefined && at < last) this.answerTimesSorted = false;
@@ -199,6 +239,14 @@ export class Tally {
     return this.latestAnswer;
   }
 
+  /** Commands sent from `from` up to `until` that have no answer yet. */
+  unanswered(from: number, until: number): number {
+    let n = 0;
+    for (const e of this.commands.values())
+      if (e.sentAt !== undefined && e.sentAt >= from && e.sentAt <= until && e.answers === 0) n++;
+    return n;
+  }
+
   /** Commands of the window and how many of them have an answer so far. */
   progress(window: Window): { sent: number; answered: number } {
     let sent = 0;
@@ -237,13 +285,17 @@ export class Tally {
     let duplicated = 0;
     let extraAnswers = 0;
     let maxLatency = 0;
+    let slowest: CommandEntry | undefined;
     for (const e of this.commands.values()) {
       if (e.sentAt === undefined || e.sentAt < window.from || e.sentAt > window.to) continue;
       sent++;
       if (e.answers > 0) answered++;
       if (e.differing) duplicated++;
       else if (e.answers > e.sends) extraAnswers++;
-      if (e.firstAnswerAt !== undefined) maxLatency = Math.max(maxLatency, e.firstAnswerAt - e.sentAt);
+      if (e.firstAnswerAt !== undefined && e.firstAnswerAt - e.sentAt > maxLatency) {
+        maxLatency = e.firstAnswerAt - e.sentAt;
+        slowest = e;
+      }
     }
     if (!this.answerTimesSorted) {
       this.answerTimes.sort((a, b) => a - b);
@@ -275,6 +327,10 @@ export class Tally {
           : Math.max(...(recoveries as number[])),
       maxGapSeconds: maxGap(this.answerTimes, window) / 1000,
       maxLatencySeconds: maxLatency / 1000,
+      slowestStages:
+        slowest?.firstAnswerTrace && slowest.firstAnswerAt !== undefined
+          ? slowestStages(slowest.firstAnswerTrace, slowest.firstAnswerAt)
+          : undefined,
       clients: this.clientFigures(window),
     };
   }

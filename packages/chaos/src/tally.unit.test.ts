@@ -102,6 +102,42 @@ describe('Tally', () => {
     expect(f.recoverySeconds).toBe(1);
   });
 
+  it("splits the slowest answer's time between the checkpoints of its trace", () => {
+    const t = new Tally();
+    const s = 1_000_000; // a second in µs
+    t.command('quick', 2_000);
+    t.answer('quick', 2_100, 'x', [
+      1_999 * 1_000,
+      2_000 * 1_000,
+      2_010 * 1_000,
+      2_020 * 1_000,
+      2_050 * 1_000,
+    ]);
+    t.command('slow', 3_000);
+    // sent at 3 s, fetched 1 s later, decided 0.5 s after that, relayed 4 s later, answer written at 9 s
+    t.answer('slow', 9_000, 'x', [2.9 * s, 3 * s, 4 * s, 4.5 * s, 8.5 * s]);
+    const f = t.summarise(window, [], 'answers', window.to);
+    expect(f.maxLatencySeconds).toBe(6);
+    expect(f.slowestStages).toEqual({ fetched: 1, written: 0.5, relayed: 4, answered: 0.5 });
+    const untraced = new Tally();
+    untraced.command('a', 2_000);
+    untraced.answer('a', 2_100, 'x');
+    expect(untraced.summarise(window, [], 'answers', window.to).slowestStages).toBeUndefined();
+  });
+
+  it('counts the commands of a stretch still without an answer', () => {
+    const t = new Tally();
+    t.command('early', 500);
+    t.command('answered', 2_000);
+    t.answer('answered', 2_200, 'x');
+    t.command('waiting', 3_000);
+    t.command('late', 9_000);
+    expect(t.unanswered(1_000, 5_000)).toBe(1);
+    expect(t.unanswered(0, 10_000)).toBe(3);
+    t.answer('waiting', 9_500, 'x');
+    expect(t.unanswered(1_000, 5_000)).toBe(0);
+  });
+
   it('tells a repeated BalanceChanged from a break of the chain', () => {
     const t = new Tally();
     t.balanceChanged(event('NL1', 100n, 100n), 2_000);
