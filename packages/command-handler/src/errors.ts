@@ -1,7 +1,9 @@
 import { OpenBankError } from '@open-bank/contract';
 
 /** Base of the command handler's errors; the codes travel on dead-letter headers. */
-export class CommandHandlerError extends OpenBankError<'DATABASE' | 'STORED_ANSWER_INVALID'> {}
+export class CommandHandlerError extends OpenBankError<
+  'DATABASE' | 'STORED_ANSWER_INVALID' | 'RELAY_ROUND_TIMEOUT'
+> {}
 
 /**
  * balancedb failed. Connection problems, serialization failures and deadlocks may pass on another try; a
@@ -21,5 +23,12 @@ export class DatabaseError extends CommandHandlerError {
 export class StoredAnswerError extends CommandHandlerError {
   constructor(message: string) {
     super('STORED_ANSWER_INVALID', message);
+  }
+}
+
+/** The outbox relay gave up a round that did not commit in time; a new producer settles and fences it. */
+export class RelayRoundTimeoutError extends CommandHandlerError {
+  constructor(ms: number) {
+    super('RELAY_ROUND_TIMEOUT', `outbox relay round not committed within ${ms} ms`, { retryable: true });
   }
 }

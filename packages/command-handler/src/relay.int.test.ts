@@ -17,9 +17,10 @@ let client: KafkaClient;
 let db: pg.Pool;
 const relays: OutboxRelay[] = [];
 
-function relay(on: KafkaClient = client): OutboxRelay {
+function relay(on: KafkaClient = client, roundTimeoutMs?: number): OutboxRelay {
   const env = stackEnv();
   const r = new OutboxRelay({
+    ...(roundTimeoutMs ? { roundTimeoutMs } : {}),
     kafka: on,
     db: {
       host: env.DB_HOSTNAME,
@@ -37,15 +38,30 @@ function relay(on: KafkaClient = client): OutboxRelay {
 }
 
 /**
- * The real client, with a fault injected: the first `failures` sends of its transactional producers go out and
- * then fail as a broker refusing part of them would (NOT_ENOUGH_REPLICAS while a lost broker is still in the
- * ISR). Counts the transactional producers the relay creates.
+ * How a send of the relay's transactional producers goes wrong, one fault per send until none is left:
+ * `refused` goes out and then fails as a broker refusing part of it would (NOT_ENOUGH_REPLICAS while a lost
+ * broker is still in the ISR); `failed` fails as a connection to a killed broker does (not retryable, so the
+ * round is settled); `hung` never answers, as a client retrying a produce for good.
  */
-function failingSends(real: KafkaClient, failures: number): { client: KafkaClient; producers: () => number } {
-  let left = failures;
+type SendFault = 'refused' | 'failed' | 'hung';
+
+/**
+ * The real client, with faults injected into its transactional producers' sends. Counts the transactional
+ * producers the relay creates and the position reads (readToEnd) it makes.
+ */
+function faultySends(
+  real: KafkaClient,
+  faults: readonly SendFault[],
+): { client: KafkaClient; producers: () => number; positionReads: () => number } {
+  const left = [...faults];
   let producers = 0;
+  let positionReads = 0;
   const wrapped: KafkaClient = {
     ...real,
+    readToEnd: (topic, options) => {
+      if (topic === OUTBOX_POSITION_TOPIC) positionReads++;
+      return real.readToEnd(topic, options);
+    },
     transactionalProducer: (options) => {
       producers++;
       const p = real.transactionalProducer(options);
@@ -56,18 +72,20 @@ function failingSends(real: KafkaClient, failures: number): { client: KafkaClien
           return {
             ...tx,
             send: async (records) => {
+              const fault = left.shift();
+              if (fault === 'hung') return new Promise<void>(() => undefined);
+              if (fault === 'failed')
+                throw new KafkaClientError('KAFKA_CONNECTION', 'injected', { retryable: false });
               await tx.send(records);
-              if (left > 0) {
-                left--;
+              if (fault === 'refused')
                 throw new KafkaClientError('KAFKA_NOT_ENOUGH_REPLICAS', 'injected', { retryable: true });
-              }
             },
           };
         },
       };
     },
   };
-  return { client: wrapped, producers: () => producers };
+  return { client: wrapped, producers: () => producers, positionReads: () => positionReads };
 }
 
 /** Outbox rows as the command handler writes them, in order: values are just their labels here. */
@@ -128,7 +146,7 @@ describe.each(TEST_KAFKA_CLIENTS)('the outbox relay on %s', (clientName) => {
 
   it('tries a round refused before its commit again with the same producer, in order and once', async () => {
     const topic = scratch.topology.moneyTransferFailed.name;
-    const faulty = failingSends(client, 3);
+    const faulty = faultySends(client, ['refused', 'refused', 'refused']);
     const r = relay(faulty.client);
     try {
       r.start();
@@ -142,6 +160,48 @@ describe.each(TEST_KAFKA_CLIENTS)('the outbox relay on %s', (clientName) => {
       expect(await published(topic)).toEqual(labels);
       // No settle of a new producer: the aborted rounds changed nothing anyone sees.
       expect(faulty.producers()).toBe(1);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('settles a new producer after a round failed before its commit, without reading the position back', async () => {
+    const topic = scratch.topology.moneyTransferFailed.name;
+    const faulty = faultySends(client, ['failed']);
+    const r = relay(faulty.client);
+    try {
+      r.start();
+      const labels = ['f-1', 'f-2'];
+      await writeOutbox(topic, labels, 'one-iban');
+      await waitFor(async () => (await outboxSize()) === 0, {
+        what: 'the outbox to empty',
+        timeoutMs: 30_000,
+      });
+      expect((await published(topic)).filter((v) => v.startsWith('f-'))).toEqual(labels);
+      expect(faulty.producers()).toBe(2);
+      // Read once, when the relay first settled: the failed round's outcome was known (never committed).
+      expect(faulty.positionReads()).toBe(1);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('gives up a round that hangs, fences its producer and publishes the rows once, in order', async () => {
+    const topic = scratch.topology.accountCreationConfirmed.name;
+    const faulty = faultySends(client, ['hung']);
+    const r = relay(faulty.client, 1_000);
+    try {
+      r.start();
+      const labels = ['h-1', 'h-2', 'h-3'];
+      const started = Date.now();
+      await writeOutbox(topic, labels, 'one-iban');
+      await waitFor(async () => (await outboxSize()) === 0, {
+        what: 'the outbox to empty',
+        timeoutMs: 30_000,
+      });
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(await published(topic)).toEqual(labels);
+      expect(faulty.producers()).toBe(2);
     } finally {
       await r.stop();
     }

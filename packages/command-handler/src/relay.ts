@@ -6,6 +6,7 @@ import {
   isRetryable,
   type KafkaAdmin,
   type KafkaClient,
+  type KafkaTransaction,
   type Logger,
   nowMicros,
   observeHop,
@@ -17,6 +18,7 @@ import {
 import { OUTBOX_POSITION_TOPIC } from '@open-bank/topology';
 import pg from 'pg';
 import type { DbSettings } from './db.ts';
+import { RelayRoundTimeoutError } from './errors.ts';
 import { OUTBOX_CHANNEL } from './store.ts';
 
 /**
@@ -43,6 +45,8 @@ export interface RelayOptions {
   readonly onPublished?: (records: number) => void;
   readonly transactionalId?: string;
   readonly maxBatch?: number;
+  /** How long a round may take before it is given up (see ROUND_TIMEOUT_MS). */
+  readonly roundTimeoutMs?: number;
 }
 
 export const RELAY_TRANSACTIONAL_ID = 'command-handler-relay';
@@ -69,6 +73,19 @@ const IDLE_POLL_MS = 500;
  * 10 s in all. Each try fences and settles before it publishes, so trying more often changes no outcome.
  */
 const MAX_BACKOFF_MS = 500;
+/**
+ * A round that has not committed within this long is given up: its producer is dropped unawaited and a new
+ * one settles, fencing it (the coordinator aborts its transaction). A client can retry one produce of a
+ * transaction for tens of seconds after a broker loss (seen on @platformatic/kafka: 21 s of refusals while a
+ * new producer would have published at once). Doubled after each round given up in a row, up to
+ * MAX_ROUND_TIMEOUT_MS, so a machine too busy for any round to finish in time still makes progress.
+ */
+const ROUND_TIMEOUT_MS = 3_000;
+const MAX_ROUND_TIMEOUT_MS = 30_000;
+/** A round slower than this is logged with where its time went. */
+const SLOW_ROUND_MS = 1_000;
+/** A dropped producer's disconnect is not waited for longer than this (a hung client must not hold the relay). */
+const DISCONNECT_WAIT_MS = 1_000;
 
 // Both parts see the same snapshot, so the read leaves out the rows being deleted itself.
 const NEXT_ROUND = `
@@ -95,6 +112,16 @@ export class OutboxRelay {
   private notified = false;
   private loop: Promise<void> | undefined;
   private backoff = 0;
+  /** Rounds given up in a row (ROUND_TIMEOUT_MS). */
+  private timeouts = 0;
+  /**
+   * Whether `published` is known to be all the outbox rows that Kafka holds: true after this relay's own
+   * rounds, and after a round that failed before its commit was asked for (the next producer's fencing aborts
+   * it). Unknown at first, after a commit whose answer never came, and after the lease was lost (another
+   * instance may have relayed meanwhile); then settling reads the last position record back from Kafka.
+   */
+  private positionKnown = false;
+  private topicReady = false;
 
   constructor(private readonly options: RelayOptions) {}
 
@@ -126,12 +153,26 @@ export class OutboxRelay {
         }
         if (!this.producer) await this.settle();
         this.notified = false;
+        const claimStarted = performance.now();
         const rows = await this.claim();
         if (rows.length === 0) {
           await this.idle(IDLE_POLL_MS);
           continue;
         }
+        const publishStarted = performance.now();
         const round = await this.publish(rows);
+        const ended = performance.now();
+        // A slow round is what holds every answer back: say where its time went.
+        if (ended - claimStarted > SLOW_ROUND_MS)
+          this.options.logger.info(
+            {
+              rows: rows.length,
+              claimMs: Math.round(publishStarted - claimStarted),
+              publishMs: Math.round(ended - publishStarted),
+              aborted: round.aborted !== undefined,
+            },
+            'outbox relay round was slow',
+          );
         if (round.aborted !== undefined) {
           const code = errorCode(round.aborted).replace(/^KAFKA_/, '');
           this.options.onRetry?.(code);
@@ -178,6 +219,7 @@ export class OutboxRelay {
       client.on('notification', () => this.notify());
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
       this.lease = client;
+      this.positionKnown = false;
       this.options.logger.info('outbox relay holds the lease');
       return true;
     } catch (e) {
@@ -188,34 +230,48 @@ export class OutboxRelay {
 
   /**
    * Connects the transactional producer, which fences an earlier holder and settles its open transaction,
-   * then deletes the rows of the last published round.
+   * then, unless this relay knows what it published last, deletes the rows of the last published round.
    */
   private async settle(): Promise<void> {
-    const { kafka } = this.options;
+    const { kafka, logger } = this.options;
+    const started = Date.now();
     const producer = kafka.transactionalProducer({
       transactionalId: this.options.transactionalId ?? RELAY_TRANSACTIONAL_ID,
       transactionTimeoutMs: 15_000,
       firstRetryMs: RELAY_FIRST_RETRY_MS,
     });
-    await producer.connect();
+    let connectedMs = 0;
+    const readPosition = !this.positionKnown;
     try {
+      await producer.connect();
+      connectedMs = Date.now() - started;
       if (!this.admin) {
         const admin = kafka.admin();
         await admin.connect();
         this.admin = admin;
       }
-      await this.admin.createTopics([
-        { topic: OUTBOX_POSITION_TOPIC, numPartitions: 1, configs: { 'cleanup.policy': 'compact' } },
-      ]);
-      this.published = parseSeqs(await readLastPosition(kafka, this.admin));
-      const lease = this.requireLease();
-      await lease.query('DELETE FROM outbox WHERE seq = ANY($1::bigint[])', [this.published]);
-      this.published = [];
+      if (!this.topicReady) {
+        await this.admin.createTopics([
+          { topic: OUTBOX_POSITION_TOPIC, numPartitions: 1, configs: { 'cleanup.policy': 'compact' } },
+        ]);
+        this.topicReady = true;
+      }
+      if (readPosition) {
+        this.published = parseSeqs(await readLastPosition(kafka, this.admin));
+        const lease = this.requireLease();
+        await lease.query('DELETE FROM outbox WHERE seq = ANY($1::bigint[])', [this.published]);
+        this.published = [];
+        this.positionKnown = true;
+      }
     } catch (e) {
-      await producer.disconnect().catch(() => undefined);
+      await this.disconnect(producer);
       throw e;
     }
     this.producer = producer;
+    logger.info(
+      { ms: Date.now() - started, connectedMs, positionRead: readPosition },
+      'outbox relay producer settled',
+    );
   }
 
   private async claim(): Promise<Row[]> {
@@ -240,30 +296,51 @@ export class OutboxRelay {
       value: r.value,
       ...(r.trace ? { headers: { [TRACE_HEADER]: extendTrace(r.trace, relayed) } } : {}),
     }));
-    const tx = await producer.begin();
     let committing = false;
-    try {
+    let givenUp = false;
+    let tx: KafkaTransaction | undefined;
+    const round = (async () => {
+      tx = await producer.begin();
       messages.push({
         topic: OUTBOX_POSITION_TOPIC,
         key: POSITION_KEY,
         value: Buffer.from(formatSeqs(seqs)),
       });
       await tx.send(messages);
+      // A round given up while its records were still being sent must never commit: its producer is
+      // already dropped and the next one fences it.
+      if (givenUp) throw new RelayRoundTimeoutError(this.roundTimeoutMs());
       committing = true;
       await tx.commit();
+    })();
+    try {
+      await deadline(round, this.roundTimeoutMs(), () => {
+        givenUp = true;
+        round.catch(() => undefined);
+        return new RelayRoundTimeoutError(this.roundTimeoutMs());
+      });
     } catch (e) {
-      const aborted = await tx.abort().then(
+      if (givenUp) {
+        this.timeouts++;
+        // Nothing of a round given up before its commit becomes visible; a commit under way may have landed.
+        this.positionKnown = !committing;
+        throw e;
+      }
+      const aborted = await (tx?.abort() ?? Promise.reject(e)).then(
         () => true,
         () => false,
       );
       // Aborted before its commit, nothing of the round is visible and its rows are still in the outbox:
       // the next round publishes them with this same producer. Settling a new one instead (InitProducerId
       // while the coordinator still aborts the old transaction, then the position read) is what held the
-      // answers for tens of seconds on librdkafka after a broker loss. A failed commit, or a failed
-      // abort, leaves the outcome unknown: that round is settled as before.
+      // answers for tens of seconds on librdkafka after a broker loss. A failed commit leaves the outcome
+      // unknown, so the next producer reads the position back; a round that failed before its commit did
+      // not land even when its abort failed too, as the next producer's fencing aborts it.
       if (aborted && !committing && isRetryable(e)) return { aborted: e };
+      this.positionKnown = !committing;
       throw e;
     }
+    this.timeouts = 0;
     this.published = seqs;
     const committed = nowMicros();
     const { hops } = this.options;
@@ -310,10 +387,20 @@ export class OutboxRelay {
     return this.idle(this.backoff);
   }
 
+  private roundTimeoutMs(): number {
+    const base = this.options.roundTimeoutMs ?? ROUND_TIMEOUT_MS;
+    return Math.min(Math.max(base, MAX_ROUND_TIMEOUT_MS), base * 2 ** this.timeouts);
+  }
+
   private async dropProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
+    if (producer) await this.disconnect(producer);
+  }
+
+  private async disconnect(producer: TransactionalProducer): Promise<void> {
+    const done = producer.disconnect().catch(() => undefined);
+    await deadline(done, DISCONNECT_WAIT_MS, () => undefined).catch(() => undefined);
   }
 
   private async release(): Promise<void> {
@@ -323,6 +410,26 @@ export class OutboxRelay {
     this.lease = undefined;
     await lease?.end().catch(() => undefined);
   }
+}
+
+/**
+ * Settles with `work`, or when `ms` pass first, rejects with what `onTimeout` returns (or resolves, when it
+ * returns undefined). `work` goes on; the caller decides what becomes of it.
+ */
+function deadline<T>(
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => Error | undefined,
+): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve, reject) => {
+    timer = setTimeout(() => {
+      const e = onTimeout();
+      if (e) reject(e);
+      else resolve(undefined);
+    }, ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**
