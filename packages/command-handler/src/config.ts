@@ -8,7 +8,7 @@ export const commandHandlerConfigSpec = {
   ...dbConfigSpec('password of the command_handler role on balancedb'),
   dbPoolSize: envVar('DB_POOL_SIZE', integer({ min: 1, max: 100 }), {
     default: '5',
-    description: 'connections to balancedb; at least the concurrency plus one',
+    description: 'connections to balancedb: transfers take one at a time (their batches share a transaction), account creations another, the outbox relay its own',
   }),
   ...opsConfigSpec('COMMAND_HANDLER_PORT', '17890', 'port of /metrics and /health'),
   instance: instanceVar(
@@ -16,8 +16,8 @@ export const commandHandlerConfigSpec = {
     'name of this instance in logs and health, unique among the live instances and kept across its restarts: it is its static group member id (a second live instance under the same name fences the first); every instance runs an outbox relay, one of them publishing at a time',
   ),
   concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), {
-    default: '3',
-    description: 'partitions handled at the same time',
+    default: '10',
+    description: 'partitions handed over at the same time (the nine transfer partitions and the account one); transfer batches handed over together share one balancedb transaction',
   }),
 };
 

@@ -1,6 +1,7 @@
 import {
   type Batch,
   createMetrics,
+  GroupCommit,
   type Logger,
   nowMicros,
   type Outgoing,
@@ -48,7 +49,15 @@ export function createHandlerMetrics(service: string): HandlerMetrics {
   };
 }
 
-/** The consumer loop's handler: decides and stores a batch of commands; the outbox relay publishes them. */
+/** How many transfers one balancedb transaction takes at most, over the partitions' batches it groups. */
+const MAX_GROUP_MESSAGES = 5_000;
+
+/**
+ * The consumer loop's handler: decides and stores a batch of commands; the outbox relay publishes them.
+ * Transfer batches handed over together (the partitions of one fetch), or while a transaction is in flight,
+ * share one balancedb transaction (group commit): with one transaction per partition's batch, the batches of a
+ * fetch committed one after the other, and a command waited for every batch ahead of it.
+ */
 export function commandBatchHandler(options: {
   store: CommandStore;
   topology: Topology;
@@ -57,6 +66,11 @@ export function commandBatchHandler(options: {
   generate: AccountGenerators;
 }): (batch: Batch<CommandTopic>) => Promise<Outgoing[]> {
   const { store, topology, logger, metrics, generate } = options;
+  const transfers = new GroupCommit(
+    (batches: readonly Batch<'confirmMoneyTransfer'>['messages'][]) =>
+      store.handleTransfers(topology.confirmMoneyTransfer.name, batches),
+    { maxSize: MAX_GROUP_MESSAGES, size: (b) => b.length },
+  );
   return async (batch) => {
     const started = performance.now();
     for (const m of batch.messages)
@@ -64,7 +78,7 @@ export function commandBatchHandler(options: {
     const topic = topology[batch.topic].name;
     let handled: number;
     if (batch.topic === 'confirmMoneyTransfer') {
-      const replies = await store.handleTransfers(topic, batch.messages);
+      const replies = await transfers.run(batch.messages);
       for (const r of replies) metrics.commands.inc({ kind: 'transfer', answer: r.reason ?? 'confirmed' });
       handled = replies.length;
     } else {

@@ -24,13 +24,15 @@ import { eventsFromJson, eventsToJson } from './stored.ts';
 export const OUTBOX_CHANNEL = 'open_bank_outbox';
 
 // Shared tail of the write statements: $4.. are the outbox rows (topics, keys, values, traces) and the
-// consumed position ($8 topic, $9 partition, $10 next offset).
+// consumed positions ($8 topic, $9 partitions, $10 their next offsets).
 const OUTBOX_CTES = `outboxed AS (
   INSERT INTO outbox (topic, key, value, trace)
   SELECT t, k, v, tr FROM unnest($4::text[], $5::text[], $6::bytea[], $7::text[]) WITH ORDINALITY AS o(t, k, v, tr, n)
    ORDER BY n
 ), moved AS (
-  UPDATE consumed SET next_offset = $10 WHERE topic = $8 AND partition = $9
+  UPDATE consumed c SET next_offset = u.next_offset
+    FROM unnest($9::int[], $10::bigint[]) AS u(partition, next_offset)
+   WHERE c.topic = $8 AND c.partition = u.partition
 )`;
 
 // The relay listens on this channel; NOTIFY is delivered when (and only if) the transaction commits.
@@ -52,14 +54,17 @@ SELECT id::text AS id, reason, events, src_partition, src_offset,
 UNION ALL
 SELECT NULL, NULL, NULL, NULL, NULL, iban, token, amount, lmt, version FROM locked`;
 
-// Takes the partition's consumed position and locks it for the transaction: a batch handles only what lies at
-// or past it, so a re-delivered message is skipped and two instances that both think they own a partition
-// (one of them a zombie of a rebalance) take turns on this row, the second finding the work done. The first
-// batch ever seen of a partition starts the position at its own first offset.
-const TAKE_POSITION = `
-INSERT INTO consumed (topic, partition, next_offset) VALUES ($1, $2, $3)
+// Takes the consumed position of each partition in the transaction and locks it: a batch handles only what
+// lies at or past it, so a re-delivered message is skipped and two instances that both think they own a
+// partition (one of them a zombie of a rebalance) take turns on this row, the second finding the work done.
+// The first batch ever seen of a partition starts the position at its own first offset. Rows are taken in
+// partition order (the caller sorts), before any balance row, so transactions holding several cannot
+// deadlock on each other.
+const TAKE_POSITIONS = `
+INSERT INTO consumed (topic, partition, next_offset)
+SELECT $1, p, o FROM unnest($2::int[], $3::bigint[]) WITH ORDINALITY AS u(p, o, n) ORDER BY n
 ON CONFLICT (topic, partition) DO UPDATE SET next_offset = consumed.next_offset
-RETURNING next_offset`;
+RETURNING partition, next_offset`;
 
 // One round trip stores the new commands with their answers, applies the net change per account as a
 // relative update of the locked rows, writes what to publish to the outbox (in order: seq follows the array),
@@ -127,16 +132,16 @@ export interface StoreOptions {
   readonly onRetry?: (sqlState: string) => void;
 }
 
-interface Fenced<T> {
-  /** The messages at or past the consumed position, in offset order. */
-  readonly fresh: TracedMessage<T>[];
-  /** The position after this batch. */
-  readonly next: string;
+/** The consumed positions a transaction moves: per partition, the offset after its batch. */
+interface Positions {
+  readonly partitions: number[];
+  readonly next: string[];
 }
 
 /**
- * balancedb as the command handler uses it: one transaction per batch, which also writes everything the
- * batch publishes to the outbox and moves the partition's consumed position.
+ * balancedb as the command handler uses it: one transaction per call, for one or more partitions' batches of
+ * one topic, which also writes everything they publish to the outbox and moves each partition's consumed
+ * position.
  */
 export class CommandStore {
   constructor(
@@ -144,12 +149,17 @@ export class CommandStore {
     private readonly options: StoreOptions,
   ) {}
 
-  /** Decides and stores a partition's batch of transfers; returns a reply per message it handled. */
+  /**
+   * Decides and stores batches of transfers, each of another partition, in one transaction; returns per
+   * batch a reply per message it handled. Messages of different partitions have no order among them, so they
+   * are decided batch after batch, each in offset order.
+   */
   async handleTransfers(
     topic: string,
-    messages: readonly TracedMessage<ConfirmMoneyTransfer>[],
-  ): Promise<TransferReply[]> {
-    return this.fenced(topic, messages, async (client, fresh, next) => {
+    batches: readonly (readonly TracedMessage<ConfirmMoneyTransfer>[])[],
+  ): Promise<TransferReply[][]> {
+    return this.fenced(topic, batches, async (client, freshBatches, positions) => {
+      const fresh = freshBatches.flat();
       // Ids and IBANs (of this bank: letters and digits only) go as comma-separated text, which costs
       // less to build and send than arrays node-postgres escapes element by element.
       const ids = messageIds(fresh);
@@ -188,10 +198,10 @@ export class CommandStore {
         [...plan.deltas.values()].map(String),
         ...outboxParams(outputs),
         topic,
-        (messages[0] as CommandMessage<unknown>).partition,
-        next,
+        positions.partitions,
+        positions.next,
       ]);
-      return plan.replies;
+      return splitLike(plan.replies, freshBatches);
     });
   }
 
@@ -201,7 +211,7 @@ export class CommandStore {
     messages: readonly TracedMessage<ConfirmAccountCreation>[],
     generate: AccountGenerators,
   ): Promise<AccountReply[]> {
-    return this.fenced(topic, messages, async (client, fresh, next) => {
+    const [replies = []] = await this.fenced(topic, [messages], async (client, [fresh = []], positions) => {
       const ids = commandIds(fresh);
       const known = await client.query<{
         id: string;
@@ -234,54 +244,83 @@ export class CommandStore {
         rows.map((r) => (r.answer.ok ? r.answer.token : null)),
         ...outboxParams(outputs),
         topic,
-        (messages[0] as CommandMessage<unknown>).partition,
-        next,
+        positions.partitions,
+        positions.next,
         rows.map((r) => (r.answer.ok ? r.answer.a_type : null)),
         rows.map((r) => (r.answer.ok ? null : r.answer.reason)),
       ]);
-      return replies;
+      return [replies];
     });
+    return replies;
   }
 
   /**
-   * One balancedb transaction for a partition's batch: takes the consumed position first, then runs `work`
-   * on the messages at or past it (none: nothing to do, a redelivery this instance or another handled).
+   * One balancedb transaction for batches of one topic, each of another partition: takes their consumed
+   * positions first, then runs `work` on the messages at or past them (none: nothing to do, a redelivery
+   * this instance or another handled). `work` answers per batch, in the order given.
    */
-  private fenced<T, R>(
+  private async fenced<T, R>(
     topic: string,
-    messages: readonly TracedMessage<T>[],
-    work: (client: pg.PoolClient, fresh: TracedMessage<T>[], next: string) => Promise<R[]>,
-  ): Promise<R[]> {
-    if (messages.length === 0) return Promise.resolve([]);
-    return inTransaction(
+    batches: readonly (readonly TracedMessage<T>[])[],
+    work: (client: pg.PoolClient, fresh: TracedMessage<T>[][], positions: Positions) => Promise<R[][]>,
+  ): Promise<R[][]> {
+    const given = batches.filter((b) => b.length > 0);
+    if (given.length === 0) return batches.map(() => []);
+    const done = await inTransaction(
       this.pool,
       async (client) => {
-        const { fresh, next } = await fence(client, topic, messages);
-        return fresh.length === 0 ? [] : work(client, fresh, next);
+        const { fresh, positions } = await fence(client, topic, given);
+        return fresh.every((f) => f.length === 0) ? given.map(() => []) : work(client, fresh, positions);
       },
       { onRetry: this.options.onRetry },
     );
+    let i = 0;
+    return batches.map((b) => (b.length > 0 ? (done[i++] ?? []) : []));
   }
 }
 
-/** Takes the partition's consumed position (see TAKE_POSITION) and drops what lies below it. */
+/** Takes the consumed positions of the batches' partitions (see TAKE_POSITIONS) and drops what lies below. */
 async function fence<T>(
   client: pg.PoolClient,
   topic: string,
-  messages: readonly TracedMessage<T>[],
-): Promise<Fenced<T>> {
-  const first = messages[0] as TracedMessage<T>;
-  let last = BigInt(first.offset);
-  for (const m of messages) if (BigInt(m.offset) > last) last = BigInt(m.offset);
-  const r = await client.query<{ next_offset: bigint }>(TAKE_POSITION, [
+  batches: readonly (readonly TracedMessage<T>[])[],
+): Promise<{ fresh: TracedMessage<T>[][]; positions: Positions }> {
+  const spans = batches.map((messages) => {
+    const first = messages[0] as TracedMessage<T>;
+    let last = BigInt(first.offset);
+    for (const m of messages) if (BigInt(m.offset) > last) last = BigInt(m.offset);
+    return { partition: first.partition, first: first.offset, last };
+  });
+  const order = spans
+    .map((_, i) => i)
+    .sort((a, b) => (spans[a]?.partition ?? 0) - (spans[b]?.partition ?? 0));
+  const r = await client.query<{ partition: number; next_offset: bigint }>(TAKE_POSITIONS, [
     topic,
-    first.partition,
-    first.offset,
+    order.map((i) => spans[i]?.partition),
+    order.map((i) => spans[i]?.first),
   ]);
-  const position = r.rows[0]?.next_offset ?? 0n;
-  const fresh = messages.filter((m) => BigInt(m.offset) >= position);
-  const next = last + 1n > position ? last + 1n : position;
-  return { fresh, next: next.toString() };
+  const position = new Map(r.rows.map((row) => [row.partition, BigInt(row.next_offset)]));
+  const fresh = batches.map((messages, i) => {
+    const at = position.get(spans[i]?.partition ?? -1) ?? 0n;
+    return messages.filter((m) => BigInt(m.offset) >= at);
+  });
+  const positions: Positions = { partitions: [], next: [] };
+  for (const s of spans) {
+    const at = position.get(s.partition) ?? 0n;
+    positions.partitions.push(s.partition);
+    positions.next.push((s.last + 1n > at ? s.last + 1n : at).toString());
+  }
+  return { fresh, positions };
+}
+
+/** `flat`, cut into pieces as long as the parts of `like`. */
+function splitLike<A, B>(flat: readonly A[], like: readonly (readonly B[])[]): A[][] {
+  let at = 0;
+  return like.map((part) => {
+    const piece = flat.slice(at, at + part.length);
+    at += part.length;
+    return piece;
+  });
 }
 
 /** The trace a command's outputs carry: its own, extended by the fetch and the outbox write checkpoints. */

@@ -6,6 +6,7 @@ export {
   type Outgoing,
 } from './consumer-loop.ts';
 export { errorCode, isRetryable, RuntimeError } from './errors.ts';
+export { GroupCommit } from './group-commit.ts';
 export { IMPORTER_GLOBAL, importModule } from './import-module.ts';
 export { createKafkaClient } from './kafka/client.ts';
 export { kafkaClientConfigSpec } from './kafka/config.ts';

@@ -47,7 +47,7 @@ const spec = {
   dbPassword: envVar('DB_PASSWORD', text(), { default: 'open-bank' }),
   accounts: envVar('BENCH_ACCOUNTS', integer({ min: 1, max: 100_000 }), { default: '300' }),
   transfers: envVar('BENCH_TRANSFERS', integer({ min: 1, max: 10_000_000 }), { default: '20000' }),
-  concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), { default: '3' }),
+  concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), { default: '10' }),
   keepTopics: envVar('BENCH_KEEP_TOPICS', boolean(), { default: 'false' }),
   handlerLogLevel: envVar('BENCH_HANDLER_LOG_LEVEL', text(), {
     default: 'warn',
