@@ -16,6 +16,8 @@ import {
   PRESETS,
   resolveOptions,
   SMOKE_DEFAULTS,
+  STEADY_WARMUP_SECONDS,
+  WARMUP_LOAD,
 } from './options.ts';
 import { buildReport } from './report.ts';
 import { writeReport } from './report-files.ts';
@@ -47,6 +49,8 @@ Run:
   --steady [LOADS]        hold each load (msg/s) in turn, default ${DEFAULT_STEADY_LOADS.join(',')}
   --per-load N            steady: interactions at each load (default ${FULL_DEFAULTS.perLoad})
   --settle-ms N           steady: pause after a load change (default ${FULL_DEFAULTS.settleMs})
+  --warmup S              seconds at ${WARMUP_LOAD} msg/s with unrecorded deposits before the first recorded loop
+                          (default ${STEADY_WARMUP_SECONDS} with --steady, 0 for ramps)
   --loop-ms N             minimum loop time (default ${FULL_DEFAULTS.loopMs})
   --step N                messages/s added per step (default ${FULL_DEFAULTS.stepPerSecond})
   --cycle N               loops per step (default ${FULL_DEFAULTS.cycleLoops})
@@ -78,6 +82,7 @@ async function main(): Promise<void> {
       'until-saturated': { type: 'boolean' },
       steady: { type: 'string' },
       'settle-ms': { type: 'string' },
+      warmup: { type: 'string' },
       'kafka-client': { type: 'string' },
       brokers: { type: 'string' },
       ...Object.fromEntries(Object.keys(NUMERIC_OPTIONS).map((k) => [k, { type: 'string' as const }])),

@@ -31,7 +31,18 @@ export interface BenchOptions extends RampOptions {
   readonly kafkaClient: KafkaClientName;
   /** Kafka brokers of a stack the benchmark starts; undefined: as the stack has it. */
   readonly brokers: 1 | 3 | undefined;
+  /**
+   * Seconds of warm-up before the first recorded loop: WARMUP_LOAD in the background and an unrecorded
+   * deposit a loop, so a run that starts on a fresh stack does not time its first load on cold services
+   * (code not yet optimised by the JIT, empty caches, connections still opening).
+   */
+  readonly warmupSeconds: number;
 }
+
+/** The background load of the warm-up, in messages/s. */
+export const WARMUP_LOAD = 1_000;
+/** The warm-up of a steady run unless `--warmup` says otherwise; ramps have none, like the original's. */
+export const STEADY_WARMUP_SECONDS = 30;
 
 /**
  * Defaults that end a full run on a 2-core machine within 15 minutes: 750 loops of at least 1 s, the load
@@ -56,6 +67,7 @@ export const FULL_DEFAULTS: BenchOptions = {
   settleMs: 5_000,
   kafkaClient: 'kafkajs',
   brokers: undefined,
+  warmupSeconds: 0,
 };
 
 /** About a minute: 40 loops, the load rising every 10 loops, two rows with resource figures. */
@@ -152,7 +164,7 @@ export function resolveOptions(
     Object.assign(
       out,
       { mode: 'steady', preset: smoke ? 'smoke-steady' : 'steady' },
-      smoke ? SMOKE_STEADY : {},
+      smoke ? SMOKE_STEADY : { warmupSeconds: STEADY_WARMUP_SECONDS },
     );
     if (steady !== 'default' || !smoke) out.steadyLoads = parseLoads(steady, problems);
     for (const f of ['step', 'cycle', 'max-loops'])
@@ -173,6 +185,13 @@ export function resolveOptions(
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 1) problems.push(`--${flag}: must be a whole number ≥ 1, got '${raw}'`);
     else out[field] = n;
+  }
+  const warmup = given.warmup;
+  if (typeof warmup === 'string') {
+    const n = Number(warmup);
+    if (!Number.isInteger(n) || n < 0)
+      problems.push(`--warmup: seconds, a whole number ≥ 0, got '${warmup}'`);
+    else out.warmupSeconds = n;
   }
   const settle = given['settle-ms'];
   if (typeof settle === 'string') {

@@ -79,6 +79,16 @@ describe('bench modes and presets', () => {
     expect(o.maxLoops).toBe(10);
   });
 
+  it('warms a steady run up for 30 s unless told otherwise, and a ramp or a smoke run not at all', () => {
+    expect(ok({ steady: 'default' }).warmupSeconds).toBe(30);
+    expect(ok({ steady: 'default', warmup: '0' }).warmupSeconds).toBe(0);
+    expect(ok({ warmup: '10' }).warmupSeconds).toBe(10);
+    expect(ok({}).warmupSeconds).toBe(0);
+    expect(ok({ smoke: true, steady: 'default' }).warmupSeconds).toBe(0);
+    const bad = resolveOptions({ warmup: '-1' });
+    expect(bad.ok ? '' : bad.problems.join('\n')).toMatch(/--warmup/);
+  });
+
   it('records the Kafka client and broker count to run on', () => {
     expect(ok({})).toMatchObject({ kafkaClient: 'kafkajs', brokers: undefined });
     expect(ok({ 'kafka-client': 'confluent', brokers: '3' })).toMatchObject({

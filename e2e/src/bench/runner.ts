@@ -11,8 +11,7 @@ import { launchChromium } from '../browser.ts';
 import { BenchTargetError } from '../errors.ts';
 import { type HopScrape, hopRowFields, hopsOfMetrics } from './hops.ts';
 import { describeInteraction, interactionFor } from './interactions.ts';
-import type { BenchOptions } from './options.ts';
-import { progressLine, scheduledLoad } from './options.ts';
+import { type BenchOptions, progressLine, scheduledLoad, WARMUP_LOAD } from './options.ts';
 import { parseProcStat } from './proc.ts';
 import { consumerLag } from './prometheus.ts';
 import { batchSizeFor, loadOf } from './ramp.ts';
@@ -129,6 +128,37 @@ interface HeartbeatState {
   readonly beatsSent: number;
 }
 
+/**
+ * The warm-up (see BenchOptions.warmupSeconds): WARMUP_LOAD in the background and a deposit of 10 euro a
+ * loop, none of it recorded; then no load, and a pause for the bank to settle. Answers the balance after it.
+ */
+async function warmUp(
+  app: BankApp,
+  heartbeatUrl: string,
+  options: BenchOptions,
+  log: (line: string) => void,
+): Promise<number> {
+  log(
+    `warming up for ${options.warmupSeconds} s: ${WARMUP_LOAD} messages/s and a deposit a loop, not recorded`,
+  );
+  await heartbeat(heartbeatUrl, { batchSize: batchSizeFor(WARMUP_LOAD, options.intervalMs) });
+  let balance = 0;
+  const until = Date.now() + options.warmupSeconds * 1000;
+  while (Date.now() < until) {
+    const started = Date.now();
+    balance += WARMUP_DEPOSIT_EURO * 100;
+    await app.deposit(WARMUP_DEPOSIT_EURO);
+    // A deposit that does not show in time still lands: the balance counts it either way.
+    await app.waitForNewestBalance(formatCents(balance), options.timeoutMs).catch(() => undefined);
+    await sleep(Math.max(0, options.loopMs - (Date.now() - started)));
+  }
+  await heartbeat(heartbeatUrl, { batchSize: 0 });
+  await sleep(options.settleMs);
+  return balance;
+}
+
+const WARMUP_DEPOSIT_EURO = 10;
+
 async function heartbeat(url: string, change?: Partial<HeartbeatState>): Promise<HeartbeatState> {
   let last: unknown;
   // A kept-alive connection the server closes just as a request goes out fails that request: try again.
@@ -230,6 +260,9 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
     const iban = await app.login(user, randomBytes(12).toString('hex'), 60_000);
     log(`logged in as ${user}, account ${iban}`);
     await page.waitForSelector(`[data-testid="${TestIds.accountBalance}"]`);
+    let balance = 0;
+
+    if (options.warmupSeconds > 0) balance = await warmUp(app, target.heartbeatUrl, options, log);
 
     const bpid = browserPid();
     const procRoots = { ...(target.pids ?? {}), ...(bpid ? { browser: bpid } : {}) };
@@ -239,7 +272,6 @@ export async function runBench(setup: RunSetup): Promise<RunOutcome> {
     const sampler = setup.extraSampler ? new CombinedSampler([setup.extraSampler, proc]) : proc;
     const firstBeats = initial.beatsSent;
 
-    let balance = 0;
     let lastMs: number | undefined;
     let batchSize = 0;
     const inPlace = process.stdout.isTTY === true;
