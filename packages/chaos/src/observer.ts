@@ -114,6 +114,7 @@ export async function startObserver(
   await admin.connect();
   const watch = new Map<string, Watch>();
   let checking = false;
+  let checkFailing = false;
   let stopped = false;
   // kafkajs's consumer has been seen to stand still for good after a broker loss (its group coordinator
   // looked up again, then nothing), while the bank went on: the scenario then counted every later answer
@@ -130,6 +131,7 @@ export async function startObserver(
         5_000,
       );
       if (!ends) return;
+      checkFailing = false;
       const now = Date.now();
       const stalled: string[] = [];
       for (const { topic, ends: parts } of ends) {
@@ -158,7 +160,9 @@ export async function startObserver(
       consumer = await start();
       watch.clear();
     } catch (e) {
-      log(`observer: watchdog check failed (${(e as Error).message})`);
+      // Once per streak: while a broker is away every check fails alike.
+      if (!checkFailing) log(`observer: watchdog check failed (${(e as Error).message}); trying again`);
+      checkFailing = true;
     } finally {
       checking = false;
     }
