@@ -8,7 +8,8 @@ export const commandHandlerConfigSpec = {
   ...dbConfigSpec('password of the command_handler role on balancedb'),
   dbPoolSize: envVar('DB_POOL_SIZE', integer({ min: 1, max: 100 }), {
     default: '5',
-    description: 'connections to balancedb: transfers take one at a time (their batches share a transaction), account creations another, the outbox relay its own',
+    description:
+      'connections to balancedb: transfers take one at a time (their batches share a transaction), account creations another, the outbox relay its own',
   }),
   ...opsConfigSpec('COMMAND_HANDLER_PORT', '17890', 'port of /metrics and /health'),
   instance: instanceVar(
@@ -17,7 +18,8 @@ export const commandHandlerConfigSpec = {
   ),
   concurrency: envVar('COMMAND_HANDLER_CONCURRENCY', integer({ min: 1, max: 64 }), {
     default: '10',
-    description: 'partitions handed over at the same time (the nine transfer partitions and the account one); transfer batches handed over together share one balancedb transaction',
+    description:
+      'partitions handed over at the same time (the nine transfer partitions and the account one); transfer batches handed over together share one balancedb transaction',
   }),
 };
 
