@@ -15,7 +15,7 @@ describe('command handler config', () => {
       httpHost: '0.0.0.0',
       logLevel: 'info',
       instance: '0',
-      concurrency: 3,
+      concurrency: 10,
       confirmMoneyTransfer: 'confirm_money_transfer',
     });
   });
