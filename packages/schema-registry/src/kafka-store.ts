@@ -75,7 +75,9 @@ export class KafkaStore {
       await this.producer.connect();
       this.connected = true;
       await this.ensureTopic();
-      const target = await this.writeMarker();
+      // The producer reads the topic's metadata from whichever broker it asks, which may not know a topic
+      // created a moment ago (seen on a fresh three-broker stack); the marker is a NOOP, so a second is harmless.
+      const target = await untilTopicKnown(() => this.writeMarker());
       const { records, skipped } = await this.readUpTo(target, apply);
       return { records, skipped, ms: Date.now() - started };
     } catch (e) {
