@@ -9,7 +9,7 @@ export const commandHandlerConfigSpec = {
   dbPoolSize: envVar('DB_POOL_SIZE', integer({ min: 1, max: 100 }), {
     default: '5',
     description:
-      'connections to balancedb: transfers take one at a time (their batches share a transaction), account creations another, the outbox relay its own',
+      'connections to balancedb: transfers take one at a time (their batches share a transaction), account creations another; the outbox relay has a connection of its own besides',
   }),
   ...opsConfigSpec('COMMAND_HANDLER_PORT', '17890', 'port of /metrics and /health'),
   instance: instanceVar(
