@@ -34,6 +34,11 @@ export function failures(r: ScenarioResult): string[] {
     if (f.chainBreaks > 0) out.push(`${f.chainBreaks} BalanceChanged chain breaks`);
     const stuck = f.faults.filter((x) => x.recoverySeconds === undefined);
     if (stuck.length > 0) out.push(`no answer after ${stuck.map((x) => x.label).join(', ')}`);
+    // Its commands keep the bank busy while a fault lasts; a generator that stood still would go unnoticed,
+    // the clients' few requests being answered.
+    const idle = f.faults.filter((x) => x.backgroundSent === 0);
+    if (idle.length > 0)
+      out.push(`the background load sent no command after ${idle.map((x) => x.label).join(', ')}`);
     // A client that gave up on a request whose answer came later saw a slow bank, not a lost request.
     if (f.clients.neverAnswered > 0) out.push(`${f.clients.neverAnswered} client requests never answered`);
     if (f.clients.duplicated > 0)
@@ -80,7 +85,7 @@ export function formatScenario(r: ScenarioResult): string[] {
       );
     for (const x of f.faults) {
       lines.push(
-        `    ${x.label}: back after ${((x.returnAt - x.at) / 1000).toFixed(1)} s, first answer ${s1(x.recoverySeconds)} s later (outage ${s1(x.outageSeconds)} s)`,
+        `    ${x.label}: back after ${((x.returnAt - x.at) / 1000).toFixed(1)} s, first answer ${s1(x.recoverySeconds)} s later (outage ${s1(x.outageSeconds)} s); background load then sent ${x.backgroundSent} commands`,
       );
     }
     const c = f.clients;

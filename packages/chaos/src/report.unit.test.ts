@@ -18,6 +18,7 @@ const figures: Figures = {
       returnAt: 1_300,
       recoverySeconds: 2.5,
       outageSeconds: 2.8,
+      backgroundSent: 300,
     },
   ],
   recoverySeconds: 2.5,
@@ -49,6 +50,13 @@ const passed: ScenarioResult = {
 describe('failures', () => {
   it('passes a scenario with nothing lost, nothing twice, recovered and reconciled', () => {
     expect(failures(passed)).toEqual([]);
+  });
+
+  it('fails a scenario whose background load sent nothing after a fault', () => {
+    const still = { ...figures, faults: figures.faults.map((x) => ({ ...x, backgroundSent: 0 })) };
+    expect(failures({ ...passed, figures: still })).toEqual([
+      'the background load sent no command after #1 SIGKILL command-handler#0',
+    ]);
   });
 
   it('fails a scenario that requires real answers on any time-out, at the client or at the endpoint', () => {

@@ -82,6 +82,11 @@ export interface FaultFigures extends Fault {
   readonly recoverySeconds: number | undefined;
   /** Seconds from the fault to the first answer after the part was back. */
   readonly outageSeconds: number | undefined;
+  /**
+   * Commands of the background load (not the GraphQL clients') sent from `returnAt` until the next fault, or
+   * the end of the window: none means the load's own producer stood still after this fault.
+   */
+  readonly backgroundSent: number;
 }
 
 export interface Figures {
@@ -302,12 +307,15 @@ export class Tally {
       this.answerTimesSorted = true;
     }
     const problems = this.problems.filter((p) => p.at >= window.from && p.at < until);
-    const faultFigures = faults.map((f): FaultFigures => {
+    const clientIds = new Set(this.requests.map((r) => r.uuid));
+    const faultFigures = faults.map((f, i): FaultFigures => {
       const first = this.firstAnswerAfter(f.returnAt, source, f.at);
+      const until = Math.max(f.returnAt, faults[i + 1]?.at ?? window.to);
       return {
         ...f,
         recoverySeconds: first === undefined ? undefined : (first - f.returnAt) / 1000,
         outageSeconds: first === undefined ? undefined : (first - f.at) / 1000,
+        backgroundSent: this.sentBetween(f.returnAt, until, clientIds),
       };
     });
     const recoveries = faultFigures.map((f) => f.recoverySeconds);
@@ -333,6 +341,13 @@ export class Tally {
           : undefined,
       clients: this.clientFigures(window),
     };
+  }
+
+  private sentBetween(from: number, until: number, except: ReadonlySet<string>): number {
+    let n = 0;
+    for (const [id, e] of this.commands)
+      if (e.sentAt !== undefined && e.sentAt >= from && e.sentAt <= until && !except.has(id)) n++;
+    return n;
   }
 
   private clientFigures(window: Window): ClientFigures {

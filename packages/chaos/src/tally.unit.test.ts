@@ -95,6 +95,23 @@ describe('Tally', () => {
     expect(f.recoverySeconds).toBeUndefined();
   });
 
+  it("counts the background load's commands after each fault until the next, leaving the clients' out", () => {
+    const t = new Tally();
+    for (const at of [1_200, 3_100, 3_200, 4_000, 6_000]) t.command(`g${at}`, at);
+    t.command('client', 3_300);
+    t.clientRequest(request({ uuid: 'client', startedAt: 3_300, answeredAt: 3_400 }));
+    const f = t.summarise(
+      window,
+      [
+        { label: 'one', at: 2_500, returnAt: 3_000 },
+        { label: 'two', at: 5_000, returnAt: 7_000 },
+      ],
+      'answers',
+      20_000,
+    );
+    expect(f.faults.map((x) => x.backgroundSent)).toEqual([3, 0]);
+  });
+
   it('measures recovery from the clients’ answers when asked to', () => {
     const t = new Tally();
     t.clientAnswer(4_000);
