@@ -41,9 +41,10 @@ function relay(on: KafkaClient = client, roundTimeoutMs?: number): OutboxRelay {
  * How a send of the relay's transactional producers goes wrong, one fault per send until none is left:
  * `refused` goes out and then fails as a broker refusing part of it would (NOT_ENOUGH_REPLICAS while a lost
  * broker is still in the ISR); `failed` fails as a connection to a killed broker does (not retryable, so the
- * round is settled); `hung` never answers, as a client retrying a produce for good.
+ * round is settled); `hung` never answers, as a client retrying a produce for good; `refused-abort-hung` is
+ * refused, and then the transaction's abort never answers (librdkafka waited 5 s after a broker loss).
  */
-type SendFault = 'refused' | 'failed' | 'hung';
+type SendFault = 'refused' | 'failed' | 'hung' | 'refused-abort-hung';
 
 /**
  * The real client, with faults injected into its transactional producers' sends. Counts the transactional
@@ -69,6 +70,7 @@ function faultySends(
         ...p,
         begin: async () => {
           const tx = await p.begin();
+          let abortHangs = false;
           return {
             ...tx,
             send: async (records) => {
@@ -77,9 +79,11 @@ function faultySends(
               if (fault === 'failed')
                 throw new KafkaClientError('KAFKA_CONNECTION', 'injected', { retryable: false });
               await tx.send(records);
-              if (fault === 'refused')
+              abortHangs = fault === 'refused-abort-hung';
+              if (fault === 'refused' || abortHangs)
                 throw new KafkaClientError('KAFKA_NOT_ENOUGH_REPLICAS', 'injected', { retryable: true });
             },
+            abort: () => (abortHangs ? new Promise<void>(() => undefined) : tx.abort()),
           };
         },
       };
@@ -202,6 +206,30 @@ describe.each(TEST_KAFKA_CLIENTS)('the outbox relay on %s', (clientName) => {
       expect(Date.now() - started).toBeLessThan(15_000);
       expect(await published(topic)).toEqual(labels);
       expect(faulty.producers()).toBe(2);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('drops the producer of a refused round whose abort does not answer, and publishes the rows once, in order', async () => {
+    const topic = scratch.topology.moneyTransferFailed.name;
+    const faulty = faultySends(client, ['refused-abort-hung']);
+    const r = relay(faulty.client);
+    try {
+      r.start();
+      const labels = ['a-1', 'a-2'];
+      const started = Date.now();
+      await writeOutbox(topic, labels, 'one-iban');
+      await waitFor(async () => (await outboxSize()) === 0, {
+        what: 'the outbox to empty',
+        timeoutMs: 30_000,
+      });
+      // The relay's own round time-out (3 s here) is not what ended the wait.
+      expect(Date.now() - started).toBeLessThan(3_000 + 1_000);
+      expect((await published(topic)).filter((v) => v.startsWith('a-'))).toEqual(labels);
+      expect(faulty.producers()).toBe(2);
+      // Refused before its commit: nothing of the round landed, so the position is not read back.
+      expect(faulty.positionReads()).toBe(1);
     } finally {
       await r.stop();
     }

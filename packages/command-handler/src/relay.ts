@@ -86,6 +86,12 @@ const MAX_ROUND_TIMEOUT_MS = 30_000;
 const SLOW_ROUND_MS = 1_000;
 /** A dropped producer's disconnect is not waited for longer than this (a hung client must not hold the relay). */
 const DISCONNECT_WAIT_MS = 1_000;
+/**
+ * A failed round's abort is not waited for longer than this; then its producer is dropped and the next one
+ * fences it. librdkafka's abort waits up to 5 s, and after a broker loss it did (a transaction in the
+ * "requires epoch bump" state): 5 s of no answers on top of the outage, and client requests timed out.
+ */
+const ABORT_WAIT_MS = 1_000;
 
 // Both parts see the same snapshot, so the read leaves out the rows being deleted itself.
 const NEXT_ROUND = `
@@ -326,9 +332,13 @@ export class OutboxRelay {
         this.positionKnown = !committing;
         throw e;
       }
-      const aborted = await (tx?.abort() ?? Promise.reject(e)).then(
-        () => true,
-        () => false,
+      const aborted = await deadline(
+        (tx?.abort() ?? Promise.reject(e)).then(
+          () => true,
+          () => false,
+        ),
+        ABORT_WAIT_MS,
+        () => undefined,
       );
       // Aborted before its commit, nothing of the round is visible and its rows are still in the outbox:
       // the next round publishes them with this same producer. Settling a new one instead (InitProducerId
