@@ -246,9 +246,14 @@ export class Tally {
 
   /** Commands sent from `from` up to `until` that have no answer yet. */
   unanswered(from: number, until: number): number {
+    return this.countSent(from, until, (_, e) => e.answers === 0);
+  }
+
+  /** Commands sent from `from` up to `until` that `where` accepts. */
+  private countSent(from: number, until: number, where: (id: string, e: CommandEntry) => boolean): number {
     let n = 0;
-    for (const e of this.commands.values())
-      if (e.sentAt !== undefined && e.sentAt >= from && e.sentAt <= until && e.answers === 0) n++;
+    for (const [id, e] of this.commands)
+      if (e.sentAt !== undefined && e.sentAt >= from && e.sentAt <= until && where(id, e)) n++;
     return n;
   }
 
@@ -315,7 +320,7 @@ export class Tally {
         ...f,
         recoverySeconds: first === undefined ? undefined : (first - f.returnAt) / 1000,
         outageSeconds: first === undefined ? undefined : (first - f.at) / 1000,
-        backgroundSent: this.sentBetween(f.returnAt, until, clientIds),
+        backgroundSent: this.countSent(f.returnAt, until, (id) => !clientIds.has(id)),
       };
     });
     const recoveries = faultFigures.map((f) => f.recoverySeconds);
@@ -341,13 +346,6 @@ export class Tally {
           : undefined,
       clients: this.clientFigures(window),
     };
-  }
-
-  private sentBetween(from: number, until: number, except: ReadonlySet<string>): number {
-    let n = 0;
-    for (const [id, e] of this.commands)
-      if (e.sentAt !== undefined && e.sentAt >= from && e.sentAt <= until && !except.has(id)) n++;
-    return n;
   }
 
   private clientFigures(window: Window): ClientFigures {
