@@ -386,6 +386,10 @@ export function confluentClient(config: KafkaConnectionConfig, logger: Logger): 
 }
 
 const REQUEST_MS = 10_000;
+// One try of a read that `retrying` repeats. librdkafka sends a ListOffsets to the leader its metadata names
+// and waits for that broker to come up: for a broker just killed (not yet fenced, so still named) that is the
+// whole time-out, so a try ends early and the next one asks for the metadata again.
+const TRY_MS = 2_000;
 
 /** Runs a read again on retryable errors, for up to REQUEST_MS. */
 const retrying = <T>(fn: () => Promise<T>): Promise<T> =>
@@ -427,8 +431,25 @@ function confluentAdmin(
       await sleep(50);
     }
   };
-  const partitionsOf = async (topic: string) =>
-    ((await describe([topic]))[0]?.partitions ?? []).map((p) => p.partition).sort((a, b) => a - b);
+  // DescribeTopics goes to the controller named in the admin's cached metadata, and librdkafka waits for that
+  // broker to come up instead of asking again: after a broker loss, a long-lived admin (the relay's) whose
+  // cached controller was the dead broker timed out after 10 s on every try until it was back (40.7 s without
+  // an answer). A metadata request goes to any live broker. An unknown topic has no partitions there; the
+  // describe then names the error.
+  const partitionsOf = async (topic: string) => {
+    const meta = await retrying(() =>
+      callback<RdKafka.Metadata>((cb) =>
+        (client() as unknown as RdKafka.Client<string>).getMetadata(
+          { topic, allTopics: false, timeout: TRY_MS },
+          cb,
+        ),
+      ),
+    );
+    const found = meta.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
+    const partitions =
+      found.length > 0 ? found : ((await describe([topic]))[0]?.partitions ?? []).map((p) => p.partition);
+    return partitions.sort((a, b) => a - b);
+  };
   // No DescribeConfigs nor AlterConfigs in this client (neither API): those two calls go through kafkajs,
   // loaded only when one is made.
   const configAdmin = async <T>(fn: (admin: KafkaAdmin) => Promise<T>) => {
@@ -448,7 +469,7 @@ function confluentAdmin(
     const found = await callback<RdKafka.ListOffsetsResult[]>((cb) =>
       client().listOffsets(
         partitions.map((partition) => ({ topic, partition, offset: spec })),
-        { timeout: REQUEST_MS, isolationLevel: RdKafka.IsolationLevel.READ_COMMITTED },
+        { timeout: TRY_MS, isolationLevel: RdKafka.IsolationLevel.READ_COMMITTED },
         cb,
       ),
     );
