@@ -54,11 +54,17 @@ const call = <T>(fn: () => Promise<T>) => mapped(mapKafkajsError, fn);
 const LEADER_MOVING = new Set(['KAFKA_NOT_LEADER_FOR_PARTITION', 'KAFKA_LEADER_NOT_AVAILABLE']);
 
 /**
- * A partition just created, or whose leader just moved, answers NOT_LEADER for a moment even after the
- * metadata names its leader (the broker applies the change after announcing it); retry for up to 10 s.
+ * An admin read retried for up to 10 s on NOT_LEADER (a partition just created, or whose leader just moved,
+ * answers so for a moment even after the metadata names its leader: the broker applies the change after
+ * announcing it) and on any other retryable error, as the other adapters' reads are: a request to a broker
+ * just killed fails with a connection error until the metadata names its partitions' new leaders (the relay
+ * reads its position with such a read when it settles a new producer after a broker loss).
  */
-const leaderRetried = <T>(fn: () => Promise<T>): Promise<T> =>
-  retryWhile(fn, (e) => LEADER_MOVING.has(errorCode(e)), { forMs: 10_000, pauseMs: 100 });
+const readRetried = <T>(fn: () => Promise<T>): Promise<T> =>
+  retryWhile(fn, (e) => LEADER_MOVING.has(errorCode(e)) || (e as KafkaClientError).retryable === true, {
+    forMs: 10_000,
+    pauseMs: 100,
+  });
 
 /**
  * The longest wait between two tries of a plain producer's send. kafkajs retries an idempotent producer's
@@ -395,7 +401,7 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
           );
         },
         fetchTopicOffsets: async (topic) =>
-          (await leaderRetried(() => call(() => admin.fetchTopicOffsets(topic))))
+          (await readRetried(() => call(() => admin.fetchTopicOffsets(topic))))
             .map((p) => ({ partition: p.partition, low: p.low, high: p.high }))
             .sort((a, b) => a.partition - b.partition),
         fetchGroupOffsets: async (groupId, topic) => {
