@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { retryWhile } from '@open-bank/contract';
 import {
   Admin,
   type ClusterMetadata as ClientMetadata,
@@ -66,6 +67,31 @@ function retryDelay(firstRetryMs: number, maxRetryMs = 2000) {
     if (operation === 'fetch') return FETCH_RETRY_MS;
     return Math.min(100 * 2 ** (attempt - 1), maxRetryMs);
   };
+}
+
+/**
+ * One try of an admin read. The client sends a ListOffsets to the leader its metadata names and, when that
+ * broker is gone, retries the same connection (its ten tries took 13 s after a broker's SIGKILL); a try ends
+ * after READ_TRY_MS instead and the next one looks the leaders up again (`metadataOf` forces a refresh), for
+ * up to READ_RETRY_MS. The try given up goes on in the background until its own tries end; its result is
+ * dropped.
+ */
+const READ_TRY_MS = 2_000;
+const READ_RETRY_MS = 10_000;
+
+function withinTry<T>(work: Promise<T>, what: string): Promise<T> {
+  work.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          kafkaError('REQUEST_TIMED_OUT', `${what}: no answer within ${READ_TRY_MS} ms`, true, undefined),
+        ),
+      READ_TRY_MS,
+    );
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 function baseOptions(config: KafkaConnectionConfig, clientId = config.clientId) {
@@ -937,6 +963,12 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
         );
         return new Map((listed?.partitions ?? []).map((p) => [p.partitionIndex, p.offset]));
       };
+      const offsetsOf = async (topic: string) => {
+        const { partitionsCount } = await partitionsOf(topic);
+        const low = await listOffsets(topic, ListOffsetTimestamps.EARLIEST, partitionsCount);
+        const high = await listOffsets(topic, ListOffsetTimestamps.LATEST, partitionsCount);
+        return { partitionsCount, low, high };
+      };
       /** Until the brokers' metadata shows at least `count(topic)` partitions of each topic, all led. */
       const waitForLeaders = async (names: readonly string[], count: (topic: string) => number) => {
         const deadline = Date.now() + 30_000;
@@ -1035,9 +1067,11 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
           }
         },
         fetchTopicOffsets: async (topic) => {
-          const { partitionsCount } = await partitionsOf(topic);
-          const low = await listOffsets(topic, ListOffsetTimestamps.EARLIEST, partitionsCount);
-          const high = await listOffsets(topic, ListOffsetTimestamps.LATEST, partitionsCount);
+          const { partitionsCount, low, high } = await retryWhile(
+            () => withinTry(offsetsOf(topic), `offsets of ${topic}`),
+            (e) => (e as KafkaClientError).retryable === true,
+            { forMs: READ_RETRY_MS, pauseMs: 100 },
+          );
           return Array.from({ length: partitionsCount }, (_, partition) => ({
             partition,
             low: (low.get(partition) ?? 0n).toString(),
