@@ -2,7 +2,7 @@
 // services read) and feeds them to the tally with their Kafka timestamps, so its figures do not depend on
 // how far behind this reader is.
 import { randomUUID } from 'node:crypto';
-import { TRACE_HEADER } from '@open-bank/contract';
+import { deadline, TRACE_HEADER } from '@open-bank/contract';
 import { parseTrace } from '@open-bank/runtime';
 import type { Codec, TopicId, Topology } from '@open-bank/topology';
 import type { Consumer, Kafka } from 'kafkajs';
@@ -190,10 +190,6 @@ const STALL_MS = 8_000;
 
 /** `work`'s value, or undefined when it takes longer than `ms` (it goes on; its outcome is ignored). */
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
   work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return deadline(work, ms, () => undefined);
 }

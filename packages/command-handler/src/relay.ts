@@ -1,4 +1,4 @@
-import { TRACE_HEADER } from '@open-bank/contract';
+import { deadline, TRACE_HEADER } from '@open-bank/contract';
 import {
   errorCode,
   extendTrace,
@@ -420,26 +420,6 @@ export class OutboxRelay {
     this.lease = undefined;
     await lease?.end().catch(() => undefined);
   }
-}
-
-/**
- * Settles with `work`, or when `ms` pass first, rejects with what `onTimeout` returns (or resolves, when it
- * returns undefined). `work` goes on; the caller decides what becomes of it.
- */
-function deadline<T>(
-  work: Promise<T>,
-  ms: number,
-  onTimeout: () => Error | undefined,
-): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve, reject) => {
-    timer = setTimeout(() => {
-      const e = onTimeout();
-      if (e) reject(e);
-      else resolve(undefined);
-    }, ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -19,3 +19,30 @@ export async function retryWhile<T>(
     }
   }
 }
+
+/**
+ * Settles with `work`, or when `ms` pass first, rejects with what `onTimeout` returns (or resolves with
+ * undefined, when it returns undefined). `work` goes on; the caller decides what becomes of it (a rejection
+ * it no longer waits for needs a `catch` of its own).
+ */
+export function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T>;
+export function deadline<T>(
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => Error | undefined,
+): Promise<T | undefined>;
+export function deadline<T>(
+  work: Promise<T>,
+  ms: number,
+  onTimeout: () => Error | undefined,
+): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve, reject) => {
+    timer = setTimeout(() => {
+      const e = onTimeout();
+      if (e) reject(e);
+      else resolve(undefined);
+    }, ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}

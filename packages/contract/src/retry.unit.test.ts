@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryWhile } from './retry.ts';
+import { deadline, retryWhile } from './retry.ts';
 
 const failing = (errors: unknown[], value = 'done') => {
   let calls = 0;
@@ -29,5 +29,27 @@ describe('retryWhile', () => {
     await expect(retryWhile(f.fn, () => true, { forMs: 30, pauseMs: 5 })).rejects.toBe('moving');
     expect(f.calls()).toBeGreaterThan(1);
     expect(f.calls()).toBeLessThan(1_000);
+  });
+});
+
+describe('deadline', () => {
+  const never = new Promise<string>(() => undefined);
+
+  it("answers the work's value when it comes in time", async () => {
+    expect(await deadline(Promise.resolve('done'), 1_000, () => new Error('late'))).toBe('done');
+  });
+
+  it("rejects with the time-out's error when the work is late", async () => {
+    await expect(deadline(never, 5, () => new Error('late'))).rejects.toThrow('late');
+  });
+
+  it('resolves with undefined when the time-out has no error', async () => {
+    expect(await deadline(never, 5, () => undefined)).toBeUndefined();
+  });
+
+  it("passes on the work's own failure", async () => {
+    await expect(deadline(Promise.reject(new Error('broken')), 1_000, () => undefined)).rejects.toThrow(
+      'broken',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { retryWhile } from '@open-bank/contract';
+import { deadline, retryWhile } from '@open-bank/contract';
 import {
   Admin,
   type ClusterMetadata as ClientMetadata,
@@ -81,17 +81,9 @@ const READ_RETRY_MS = 10_000;
 
 function withinTry<T>(work: Promise<T>, what: string): Promise<T> {
   work.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          kafkaError('REQUEST_TIMED_OUT', `${what}: no answer within ${READ_TRY_MS} ms`, true, undefined),
-        ),
-      READ_TRY_MS,
-    );
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return deadline(work, READ_TRY_MS, () =>
+    kafkaError('REQUEST_TIMED_OUT', `${what}: no answer within ${READ_TRY_MS} ms`, true, undefined),
+  );
 }
 
 function baseOptions(config: KafkaConnectionConfig, clientId = config.clientId) {
