@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KafkaJS, RdKafka } from '@confluentinc/kafka-javascript';
-import { retryWhile } from '@open-bank/contract';
 import type { Logger } from 'pino';
 import {
   commonSettings,
@@ -12,7 +11,7 @@ import {
   severityLevel,
   transactionalSettings,
 } from './confluent-mapping.ts';
-import { FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { FENCED, type KafkaClientError, kafkaError, mapped, READ_TRY_MS, retryRead } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import { readRanges } from './read-ranges.ts';
@@ -386,14 +385,9 @@ export function confluentClient(config: KafkaConnectionConfig, logger: Logger): 
 }
 
 const REQUEST_MS = 10_000;
-// One try of a read that `retrying` repeats. librdkafka sends a ListOffsets to the leader its metadata names
-// and waits for that broker to come up: for a broker just killed (not yet fenced, so still named) that is the
-// whole time-out, so a try ends early and the next one asks for the metadata again.
-const TRY_MS = 2_000;
 
-/** Runs a read again on retryable errors, for up to REQUEST_MS. */
-const retrying = <T>(fn: () => Promise<T>): Promise<T> =>
-  retryWhile(fn, (e) => (e as KafkaClientError).retryable === true, { forMs: REQUEST_MS, pauseMs: 50 });
+/** Runs a read again on retryable errors, for up to READ_RETRY_MS. */
+const retrying = <T>(fn: () => Promise<T>): Promise<T> => retryRead(fn, 50);
 
 /** The node-rdkafka admin client, with the few conversions the port needs. */
 function confluentAdmin(
@@ -440,7 +434,7 @@ function confluentAdmin(
     const meta = await retrying(() =>
       callback<RdKafka.Metadata>((cb) =>
         (client() as unknown as RdKafka.Client<string>).getMetadata(
-          { topic, allTopics: false, timeout: TRY_MS },
+          { topic, allTopics: false, timeout: READ_TRY_MS },
           cb,
         ),
       ),
@@ -469,7 +463,7 @@ function confluentAdmin(
     const found = await callback<RdKafka.ListOffsetsResult[]>((cb) =>
       client().listOffsets(
         partitions.map((partition) => ({ topic, partition, offset: spec })),
-        { timeout: TRY_MS, isolationLevel: RdKafka.IsolationLevel.READ_COMMITTED },
+        { timeout: READ_TRY_MS, isolationLevel: RdKafka.IsolationLevel.READ_COMMITTED },
         cb,
       ),
     );

@@ -1,3 +1,4 @@
+import { retryWhile } from '@open-bank/contract';
 import { RuntimeError } from '../errors.ts';
 
 /**
@@ -68,3 +69,18 @@ export async function mapped<T>(
     throw error instanceof KafkaClientError ? error : map(error);
   }
 }
+
+/**
+ * An admin read's patience, the same in every adapter: retried while its error is retryable (a leader moving,
+ * a broker just killed and not yet replaced in the metadata) for up to READ_RETRY_MS.
+ */
+export const READ_RETRY_MS = 10_000;
+/**
+ * One try of an admin read that the client would otherwise let wait for a dead broker (librdkafka waits for
+ * the broker its metadata names; platformatic retries that broker's connection): it ends after this, and the
+ * next try looks the brokers up again.
+ */
+export const READ_TRY_MS = 2_000;
+
+export const retryRead = <T>(fn: () => Promise<T>, pauseMs: number): Promise<T> =>
+  retryWhile(fn, (e) => (e as { retryable?: unknown }).retryable === true, { forMs: READ_RETRY_MS, pauseMs });

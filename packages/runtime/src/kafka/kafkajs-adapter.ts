@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { retryWhile } from '@open-bank/contract';
 import kafkajs, {
   type Consumer,
   type EachBatchPayload,
@@ -9,7 +8,7 @@ import kafkajs, {
 } from 'kafkajs';
 import type { Logger } from 'pino';
 import { errorCode } from '../errors.ts';
-import { errorsWithin, type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import { errorsWithin, type KafkaClientError, kafkaError, mapped, retryRead } from './errors.ts';
 import { offsetsByTopic, toTopicMessages } from './grouping.ts';
 import { logInto } from './logging.ts';
 import { readRanges } from './read-ranges.ts';
@@ -49,22 +48,6 @@ const CONCURRENT_TRANSACTIONS_TEXT = 'another concurrent operation on the same t
 const LIMITED_RETRIES_TEXT = 'Limiting retries for the idempotent producer';
 
 const call = <T>(fn: () => Promise<T>) => mapped(mapKafkajsError, fn);
-
-/** Leadership errors that a moment's wait cures: kafkajs's admin does not retry ListOffsets on them. */
-const LEADER_MOVING = new Set(['KAFKA_NOT_LEADER_FOR_PARTITION', 'KAFKA_LEADER_NOT_AVAILABLE']);
-
-/**
- * An admin read retried for up to 10 s on NOT_LEADER (a partition just created, or whose leader just moved,
- * answers so for a moment even after the metadata names its leader: the broker applies the change after
- * announcing it) and on any other retryable error, as the other adapters' reads are: a request to a broker
- * just killed fails with a connection error until the metadata names its partitions' new leaders (the relay
- * reads its position with such a read when it settles a new producer after a broker loss).
- */
-const readRetried = <T>(fn: () => Promise<T>): Promise<T> =>
-  retryWhile(fn, (e) => LEADER_MOVING.has(errorCode(e)) || (e as KafkaClientError).retryable === true, {
-    forMs: 10_000,
-    pauseMs: 100,
-  });
 
 /**
  * The longest wait between two tries of a plain producer's send. kafkajs retries an idempotent producer's
@@ -401,7 +384,10 @@ export function kafkajsClient(config: KafkaConnectionConfig, logger: Logger): Ka
           );
         },
         fetchTopicOffsets: async (topic) =>
-          (await readRetried(() => call(() => admin.fetchTopicOffsets(topic))))
+          // A partition just created, or whose leader just moved, answers NOT_LEADER for a moment even after the
+          // metadata names its leader; a broker just killed fails with a connection error until the metadata
+          // names its partitions' new leaders: both are retryable.
+          (await retryRead(() => call(() => admin.fetchTopicOffsets(topic)), 100))
             .map((p) => ({ partition: p.partition, low: p.low, high: p.high }))
             .sort((a, b) => a.partition - b.partition),
         fetchGroupOffsets: async (groupId, topic) => {

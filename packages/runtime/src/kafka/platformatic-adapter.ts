@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deadline, retryWhile } from '@open-bank/contract';
+import { deadline } from '@open-bank/contract';
 import {
   Admin,
   type ClusterMetadata as ClientMetadata,
@@ -15,7 +15,15 @@ import {
   Producer,
 } from '@platformatic/kafka';
 import type { Logger } from 'pino';
-import { errorsWithin, FENCED, type KafkaClientError, kafkaError, mapped } from './errors.ts';
+import {
+  errorsWithin,
+  FENCED,
+  type KafkaClientError,
+  kafkaError,
+  mapped,
+  READ_TRY_MS,
+  retryRead,
+} from './errors.ts';
 import { logInto } from './logging.ts';
 import { murmur2 } from './murmur2.ts';
 import { mapPlatformaticError } from './platformatic-errors.ts';
@@ -70,15 +78,9 @@ function retryDelay(firstRetryMs: number, maxRetryMs = 2000) {
 }
 
 /**
- * One try of an admin read. The client sends a ListOffsets to the leader its metadata names and, when that
- * broker is gone, retries the same connection (its ten tries took 13 s after a broker's SIGKILL); a try ends
- * after READ_TRY_MS instead and the next one looks the leaders up again (`metadataOf` forces a refresh), for
- * up to READ_RETRY_MS. The try given up goes on in the background until its own tries end; its result is
- * dropped.
+ * One try of an admin read (see READ_TRY_MS): the client retries a ListOffsets on a dead broker's connection
+ * for 13 s. The try given up goes on in the background until its own tries end; its result is dropped.
  */
-const READ_TRY_MS = 2_000;
-const READ_RETRY_MS = 10_000;
-
 function withinTry<T>(work: Promise<T>, what: string): Promise<T> {
   work.catch(() => undefined);
   return deadline(work, READ_TRY_MS, () =>
@@ -1059,10 +1061,10 @@ export function platformaticClient(config: KafkaConnectionConfig, logger: Logger
           }
         },
         fetchTopicOffsets: async (topic) => {
-          const { partitionsCount, low, high } = await retryWhile(
+          // Each try looks the leaders up again (`metadataOf` forces a refresh).
+          const { partitionsCount, low, high } = await retryRead(
             () => withinTry(offsetsOf(topic), `offsets of ${topic}`),
-            (e) => (e as KafkaClientError).retryable === true,
-            { forMs: READ_RETRY_MS, pauseMs: 100 },
+            100,
           );
           return Array.from({ length: partitionsCount }, (_, partition) => ({
             partition,
