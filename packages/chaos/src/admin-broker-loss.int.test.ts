@@ -4,46 +4,26 @@
 // librdkafka sends some admin requests to the broker its cached metadata names (the controller, a partition's
 // leader) and waits for that broker to come up: such a look-up took 10-20 s, once for every 10 s try, while the
 // relay answered nothing (a confluent broker-loss run: 40.7 s without an answer).
-import { boolean, envVar, integer, parseConfig, text } from '@open-bank/config';
 import { createKafkaClient, createLogger, type KafkaAdmin } from '@open-bank/runtime';
 import { TEST_KAFKA_CLIENTS, waitFor } from '@open-bank/runtime/testing';
 import { down, type StackSettings, stackSettings, status, up, wipeProfile } from '@open-bank/stack';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { underReplicated } from './broker.ts';
+import { clusterTopics, underReplicated } from './broker.ts';
+import { BROKER_LOSS_TESTS, testStack } from './test-stacks.ts';
 
-const own = parseConfig(
-  {
-    profile: envVar('STACK_TEST_PROFILE', text({ max: 24, pattern: /^[a-z0-9-]+$/ }), { default: 'test' }),
-    portOffset: envVar('STACK_TEST_PORT_OFFSET', integer({ min: 0, max: 40_000 }), { default: '10000' }),
-    run: envVar('CHAOS_BROKER_LOSS', boolean(), { default: 'true' }),
-  },
-  process.env,
-);
-// The ports of the other three-broker tests (test ports + 500); the int tier runs one file at a time.
-const PROFILE = `${own.profile}-aloss`;
-const PORT_OFFSET = own.portOffset + 500;
+const { profile: PROFILE, portOffset: PORT_OFFSET } = testStack('aloss');
 const TOPIC = 'admin-broker-loss';
 // A dead broker is fenced 2 s after its last heartbeat (broker.session.timeout.ms); a look-up then needs
 // fresh metadata and one more request. The waits this guards against took 10 s and more.
 const LOOKUP_LIMIT_MS = 8_000;
 const logger = createLogger('admin-broker-loss-test', 'fatal');
 
-describe.runIf(own.run)('admin look-ups while a broker of three is down', () => {
+describe.runIf(BROKER_LOSS_TESTS)('admin look-ups while a broker of three is down', () => {
   let settings: StackSettings;
   const stackOptions = { env: process.env, log: () => undefined };
   const admins: { name: string; admin: KafkaAdmin }[] = [];
   let kafka: Kafka;
-  const topicMeta = async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [TOPIC] });
-      return topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ ...p })) }));
-    } finally {
-      await admin.disconnect().catch(() => undefined);
-    }
-  };
 
   beforeAll(async () => {
     settings = stackSettings({ profile: PROFILE, brokers: 3, portOffset: PORT_OFFSET }, process.env);
@@ -98,7 +78,7 @@ describe.runIf(own.run)('admin look-ups while a broker of three is down', () => 
       }
       await up(settings, { ...stackOptions, only: [part] });
       // The next kill must find the whole ISR again, or a partition led by it would have no leader at all.
-      await waitFor(async () => underReplicated(await topicMeta()) === 0, {
+      await waitFor(async () => underReplicated(await clusterTopics(kafka, [TOPIC])) === 0, {
         timeoutMs: 60_000,
         what: `${part} back in sync`,
       });

@@ -2,27 +2,16 @@
 // one broker SIGKILLed under load, left down, started again until in sync. Every GraphQL request must get
 // the command handler's own answer, nothing lost or booked twice, and the reconciliation must be clean.
 // Its stack sits with the short chaos set's (test ports + 500), under a profile of its own.
-import { boolean, envVar, integer, parseConfig, text } from '@open-bank/config';
 import { TEST_KAFKA_CLIENTS } from '@open-bank/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { failures, formatScenario } from './report.ts';
 import { runChaos } from './runner.ts';
 import { selectScenarios } from './scenarios.ts';
+import { BROKER_LOSS_TESTS, testStack } from './test-stacks.ts';
 
-const own = parseConfig(
-  {
-    profile: envVar('STACK_TEST_PROFILE', text({ max: 24, pattern: /^[a-z0-9-]+$/ }), { default: 'test' }),
-    portOffset: envVar('STACK_TEST_PORT_OFFSET', integer({ min: 0, max: 40_000 }), { default: '10000' }),
-    // Part of the int tier (about 70 s); CHAOS_BROKER_LOSS=false leaves it out while working on something
-    // else. It ran opt-in while requests still waited out the endpoint's 10 s during the move.
-    run: envVar('CHAOS_BROKER_LOSS', boolean(), { default: 'true' }),
-  },
-  process.env,
-);
-const PROFILE = `${own.profile}-bloss`;
-const PORT_OFFSET = own.portOffset + 500;
+const { profile: PROFILE, portOffset: PORT_OFFSET } = testStack('bloss');
 
-describe.runIf(own.run)('broker-loss on three brokers', () => {
+describe.runIf(BROKER_LOSS_TESTS)('broker-loss on three brokers', () => {
   it('answers every request from the command handler while a broker is down and after it returns', async () => {
     const lines: string[] = [];
     const [result] = await runChaos(

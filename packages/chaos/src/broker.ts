@@ -102,14 +102,13 @@ export function bankTopicNames(topology: Topology): string[] {
   ];
 }
 
-/** Every topic's metadata, the internal ones included. */
-export async function clusterTopics(kafka: Kafka): Promise<TopicMeta[]> {
+/** The metadata of `only`, or else of every topic, the internal ones included. */
+export async function clusterTopics(kafka: Kafka, only?: readonly string[]): Promise<TopicMeta[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const names = await admin.listTopics();
-    const all = [...new Set([...names, TRANSACTION_STATE, CONSUMER_OFFSETS])];
-    const { topics } = await admin.fetchTopicMetadata({ topics: all });
+    const all = only ?? [...new Set([...(await admin.listTopics()), TRANSACTION_STATE, CONSUMER_OFFSETS])];
+    const { topics } = await admin.fetchTopicMetadata({ topics: [...all] });
     return topics.map((t) => ({
       name: t.name,
       partitions: t.partitions.map((p) => ({

@@ -1,22 +1,13 @@
 // The short chaos set inside `pnpm test`: on a stack of its own (it pauses PostgreSQL and kills services,
 // which the stack the other int tests share must not suffer), next to the test profile's ports.
-import { envVar, integer, parseConfig, text } from '@open-bank/config';
 import { TEST_KAFKA_CLIENTS } from '@open-bank/runtime/testing';
 import { describe, expect, it } from 'vitest';
 import { failures, formatScenario, formatTable } from './report.ts';
 import { runChaos } from './runner.ts';
 import { selectScenarios } from './scenarios.ts';
+import { testStack } from './test-stacks.ts';
 
-const own = parseConfig(
-  {
-    profile: envVar('STACK_TEST_PROFILE', text({ max: 24, pattern: /^[a-z0-9-]+$/ }), { default: 'test' }),
-    portOffset: envVar('STACK_TEST_PORT_OFFSET', integer({ min: 0, max: 40_000 }), { default: '10000' }),
-  },
-  process.env,
-);
-// +500 moves every port of the layout onto one no other port of the test profile uses.
-const PROFILE = `${own.profile}-chaos`;
-const PORT_OFFSET = own.portOffset + 500;
+const { profile: PROFILE, portOffset: PORT_OFFSET } = testStack('chaos');
 
 describe('the short chaos set', () => {
   it('loses no command, answers none twice, recovers after every fault and reconciles', async () => {
