@@ -190,6 +190,5 @@ const STALL_MS = 8_000;
 
 /** `work`'s value, or undefined when it takes longer than `ms` (it goes on; its outcome is ignored). */
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  work.catch(() => undefined);
   return deadline(work, ms, () => undefined);
 }

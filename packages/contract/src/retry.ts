@@ -22,8 +22,8 @@ export async function retryWhile<T>(
 
 /**
  * Settles with `work`, or when `ms` pass first, rejects with what `onTimeout` returns (or resolves with
- * undefined, when it returns undefined). `work` goes on; the caller decides what becomes of it (a rejection
- * it no longer waits for needs a `catch` of its own).
+ * undefined, when it returns undefined). `work` goes on; its outcome after the time-out is ignored (the race
+ * has handled it, so a late rejection is no unhandled one).
  */
 export function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T>;
 export function deadline<T>(

@@ -47,6 +47,20 @@ describe('deadline', () => {
     expect(await deadline(never, 5, () => undefined)).toBeUndefined();
   });
 
+  it("ignores the work's failure after the time-out: no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const seen = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', seen);
+    try {
+      const late = new Promise<string>((_, reject) => setTimeout(() => reject(new Error('too late')), 20));
+      expect(await deadline(late, 5, () => undefined)).toBeUndefined();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', seen);
+    }
+  });
+
   it("passes on the work's own failure", async () => {
     await expect(deadline(Promise.reject(new Error('broken')), 1_000, () => undefined)).rejects.toThrow(
       'broken',

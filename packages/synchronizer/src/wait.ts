@@ -1,3 +1,4 @@
+import { deadline } from '@open-bank/contract';
 import { WaitTimeoutError } from './errors.ts';
 
 export interface Clock {
@@ -25,19 +26,6 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Runs a probe, but gives up on it when the deadline passes, so a hanging connection cannot outlast it. */
-async function withDeadline<T>(probe: () => Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([probe(), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Tries `probe` until it succeeds, backing off exponentially, and throws WaitTimeoutError once the deadline
  * has passed. Logs when it starts waiting and each failed attempt, so a slow start never looks like a hang.
@@ -55,7 +43,9 @@ export async function waitUntilReady<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       const remaining = options.deadline - clock.now();
-      return await withDeadline(probe, Math.max(remaining, 1_000));
+      // A hanging connection cannot outlast the deadline: the probe is given up on (it goes on unheard).
+      const ms = Math.max(remaining, 1_000);
+      return await deadline(probe(), ms, () => new Error(`no answer within ${ms} ms`));
     } catch (e) {
       const reason = messageOf(e);
       const left = options.deadline - clock.now();

@@ -82,7 +82,6 @@ function retryDelay(firstRetryMs: number, maxRetryMs = 2000) {
  * for 13 s. The try given up goes on in the background until its own tries end; its result is dropped.
  */
 function withinTry<T>(work: Promise<T>, what: string): Promise<T> {
-  work.catch(() => undefined);
   return deadline(work, READ_TRY_MS, () =>
     kafkaError('REQUEST_TIMED_OUT', `${what}: no answer within ${READ_TRY_MS} ms`, true, undefined),
   );
